@@ -1,0 +1,5 @@
+from django.conf import settings
+
+
+def content_credit(request):
+    return {"content_credit": settings.CONTENT_CREDIT, "content_licence_url": settings.CONTENT_LICENCE_URL}
