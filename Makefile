@@ -1,0 +1,45 @@
+# PL Coach. Quick start: `make run` (serve on SQLite) and `make test` (PostgreSQL + Chromium).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DEV_ENV := DEBUG=true
+ADDRESS ?= 127.0.0.1:8000
+
+.PHONY: install run serve test bench chromium clean
+
+$(VENV)/.installed: requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
+	touch $@
+
+install: $(VENV)/.installed
+
+## Fresh clone -> virtual env, migrate, load content, serve on SQLite.
+run: install
+	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
+	$(DEV_ENV) $(BIN)/python manage.py load_progressions
+	$(DEV_ENV) $(BIN)/python manage.py runserver $(ADDRESS)
+
+## Production-style server (settings from the environment; see README).
+serve: install
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	$(BIN)/gunicorn plcoach.wsgi --bind $(ADDRESS) --workers $${WEB_CONCURRENCY:-3} --access-logfile -
+
+## Debian's Chromium for the browser tests, installed only if missing.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "Chromium not found: installing Debian's chromium with apt-get"; \
+	  if [ "$$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+## The whole suite on a throwaway PostgreSQL cluster and in Chromium.
+test: install chromium
+	tests/postgres.sh $(BIN)/pytest $(PYTEST_ARGS)
+
+## Benchmarks: print their figures (SQLite, then PostgreSQL).
+bench: install
+	$(BIN)/python bench/content.py
+	tests/postgres.sh $(BIN)/python bench/content.py
+
+clean:
+	rm -rf $(VENV) staticfiles db.sqlite3 .pytest_cache

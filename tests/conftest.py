@@ -1,0 +1,55 @@
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+# Playwright's sync API keeps an event loop in the test thread; the ORM calls the
+# tests make beside it are ordinary synchronous calls.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def content(db):
+    """The real PL Toolbox content, loaded from fixtures/ the way `make run` loads it."""
+    call_command("load_progressions", verbosity=0)
+
+
+@pytest.fixture
+def fixture_dir(tmp_path) -> Path:
+    """An editable copy of fixtures/*.yaml."""
+    target = tmp_path / "fixtures"
+    target.mkdir()
+    for path in FIXTURES.glob("*.yaml"):
+        shutil.copy(path, target / path.name)
+    return target
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def tablet(browser):
+    """A page the size of a tablet in portrait (768x1024)."""
+    context = browser.new_context(viewport={"width": 768, "height": 1024})
+    page = context.new_page()
+    yield page
+    context.close()

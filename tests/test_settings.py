@@ -1,0 +1,50 @@
+"""Settings from the environment: bad values stop start-up naming the variable; production passes check --deploy."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PRODUCTION = {
+    "DEBUG": "false",
+    "SECRET_KEY": "k7#pQ2vX9!mZ4rT8wY1uB6nC3eF5hJ0aL2sD7gK9qW4xV8zR1tN6yM3bP5cE0fH2",
+    "ALLOWED_HOSTS": "coach.example.org",
+    "DATABASE_URL": "sqlite:///" + str(ROOT / "unused-check.sqlite3"),
+}
+
+
+def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    # Only what a deployment would set: the suite's own variables stay out.
+    ours = ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    clean = {k: v for k, v in os.environ.items() if k not in ours}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_production_mode_passes_check_deploy_at_warning_level():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "variable,value,message",
+    [
+        ("DEBUG", "maybe", "DEBUG='maybe' is not a yes/no value"),
+        ("DATABASE_URL", "mysql://db/plcoach", "DATABASE_URL='mysql://db/plcoach' is not a database URL"),
+        ("DATABASE_URL", "postgres://db:port/plcoach", "DATABASE_URL='postgres://db:port/plcoach' has a port that is not a number"),
+        ("ALLOWED_HOSTS", " , ", "ALLOWED_HOSTS is set but empty"),
+        ("SECRET_KEY", "", "SECRET_KEY must be set when DEBUG is off"),
+        ("DATABASE_CONN_MAX_AGE", "ten", "DATABASE_CONN_MAX_AGE='ten' is not a whole number"),
+    ],
+)
+def test_a_bad_value_stops_start_up_naming_the_variable(variable, value, message):
+    env = {**PRODUCTION, "DATABASE_URL": "postgres://u@127.0.0.1:5432/plcoach", variable: value}
+    result = manage("check", **env)
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert message in result.stderr
