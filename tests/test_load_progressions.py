@@ -245,7 +245,7 @@ class TestBadInput:
         text = str(error.value)
         assert "4 problem(s) found" in text
         assert "flex.yaml:27: phases[0].sections[1].actions[0].number: expected 3" in text
-        assert "flex.yaml:30: phases[0].sections[1].actions[1].number: number 4 is used twice (first on line 27)" in text
+        assert "flex.yaml:30: phases[0].sections[1].actions[1].number: number 4 is used twice in this phase (first on line 27)" in text
         assert "flex.yaml:3: missing required key 'name'" in text
         assert "enriched-virtual.yaml:13: source.licence: must not be empty" in text
 
