@@ -34,7 +34,7 @@ chromium:
 
 ## The whole suite on a throwaway PostgreSQL cluster and in Chromium.
 test: install chromium
-	tests/postgres.sh $(BIN)/pytest $(PYTEST_ARGS)
+	PLCOACH_TEST_DATABASE=postgresql tests/postgres.sh $(BIN)/pytest $(PYTEST_ARGS)
 
 ## Benchmarks: print their figures (SQLite, then PostgreSQL).
 bench: install

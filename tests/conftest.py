@@ -53,3 +53,21 @@ def tablet(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+def pytest_report_header(config):
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    return f"database: {database['ENGINE'].rsplit('.', 1)[-1]} {database.get('HOST') or ''}:{database.get('PORT') or ''}"
+
+
+def pytest_configure(config):
+    # `make test` promises PostgreSQL; never let it quietly fall back to SQLite.
+    expected = os.environ.get("PLCOACH_TEST_DATABASE")
+    if expected:
+        from django.conf import settings
+
+        engine = settings.DATABASES["default"]["ENGINE"]
+        if not engine.endswith(expected):
+            raise pytest.UsageError(f"PLCOACH_TEST_DATABASE={expected} but the suite would run on {engine}")

@@ -1,0 +1,57 @@
+"""In Debian's Chromium at tablet and phone sizes."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.core.management import call_command
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def site(live_server, transactional_db):
+    call_command("load_progressions", verbosity=0)
+    return live_server.url
+
+
+def test_a_coach_reads_an_action_and_its_next_move_on_a_tablet(site, tablet):
+    tablet.goto(f"{site}/progressions/flex/")
+    tablet.get_by_role("link", name="Differentiated").click()
+    action = tablet.locator("#differentiated-3")
+    assert action.locator(".action-text").inner_text().endswith(
+        "Workshops are attended based on data from pre-assessments or embedded check(s) for understanding on their playlist."
+    )
+    move = action.locator(".next-move")
+    assert "Create a system or schedule for teacher-led workshops aligned to the learning goal(s) of the week." in move.inner_text()
+    # Side by side on a tablet: the next move sits to the right of its action, both in view.
+    text_box, move_box = action.locator(".action-text").bounding_box(), move.bounding_box()
+    assert move_box["x"] > text_box["x"] + text_box["width"] - 1
+    assert action.is_visible() and 0 <= text_box["y"] < 1024
+
+
+def test_on_a_phone_the_next_move_stacks_under_its_action(site, browser):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(f"{site}/progressions/flex/")
+    action = page.locator("#foundation-1")
+    text_box, move_box = action.locator(".action-text").bounding_box(), action.locator(".next-move").bounding_box()
+    assert move_box["y"] >= text_box["y"] + text_box["height"] - 1
+    assert action.get_by_text("Possible next move to take").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390  # nothing overflows sideways
+    context.close()
+
+
+@pytest.mark.parametrize("path", ["/", "/progressions/flex/", "/progressions/enriched-virtual/", "/action-steps/driver-model/"])
+def test_pages_pass_automated_accessibility_checks(site, tablet, path):
+    """axe-core: contrast (AA), landmarks, headings, labels, link names."""
+    tablet.goto(f"{site}{path}")
+    results = Axe().run(tablet)
+    assert results.violations_count == 0, results.generate_report()
+
+
+def test_keyboard_users_can_skip_to_the_content(site, tablet):
+    tablet.goto(f"{site}/progressions/flex/")
+    tablet.keyboard.press("Tab")
+    focused = tablet.evaluate("document.activeElement.textContent")
+    assert focused == "Skip to content"
+    tablet.keyboard.press("Enter")
+    assert tablet.evaluate("document.activeElement.id") == "main"
