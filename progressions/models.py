@@ -103,6 +103,11 @@ class ContentLoad(models.Model):
         return f"{self.framework.slug} @ {self.loaded_at:%Y-%m-%d %H:%M}"
 
 
+class PhaseQuerySet(models.QuerySet):
+    def get_by_natural_key(self, framework: str, kind: str) -> "Phase":
+        return self.get(framework__slug=framework, kind=kind)
+
+
 class Phase(models.Model):
     class Kind(models.TextChoices):
         FOUNDATION = "foundation", "Foundation"
@@ -125,6 +130,8 @@ class Phase(models.Model):
     # False where the source does not contain this phase: shown as not yet available.
     available = models.BooleanField(default=True)
 
+    objects = PhaseQuerySet.as_manager()
+
     class Meta:
         ordering = ["framework", "position"]
         constraints = [models.UniqueConstraint(fields=["framework", "kind"], name="phase_unique_kind")]
@@ -136,6 +143,11 @@ class Phase(models.Model):
     def description(self) -> str:
         return self.DESCRIPTIONS[self.kind]
 
+    def natural_key(self) -> tuple:
+        return (self.framework.slug, self.kind)
+
+    natural_key.dependencies = ["progressions.framework"]
+
 
 class Status(models.TextChoices):
     CURRENT = "current", "Current"
@@ -146,6 +158,29 @@ class Status(models.TextChoices):
 class RevisionQuerySet(models.QuerySet):
     def current(self):
         return self.filter(status=Status.CURRENT)
+
+
+class ActionQuerySet(RevisionQuerySet):
+    def get_by_natural_key(self, framework: str, phase: str, number: int, revision: int) -> "Action":
+        return self.get(phase__framework__slug=framework, phase__kind=phase, number=number, revision=revision)
+
+
+class ActionStepQuerySet(RevisionQuerySet):
+    def get_by_natural_key(self, framework: str, component: str, stage: str, position: int, revision: int):
+        return self.get(
+            component__framework__slug=framework,
+            component__slug=component,
+            stage__slug=stage,
+            position=position,
+            revision=revision,
+        )
+
+
+class SlugInFrameworkQuerySet(models.QuerySet):
+    """Stages, domains and components: a slug unique within its framework."""
+
+    def get_by_natural_key(self, framework: str, slug: str):
+        return self.get(framework__slug=framework, slug=slug)
 
 
 class Action(models.Model):
@@ -163,7 +198,7 @@ class Action(models.Model):
     created_at = models.DateTimeField()
     retired_at = models.DateTimeField(null=True, blank=True)
 
-    objects = RevisionQuerySet.as_manager()
+    objects = ActionQuerySet.as_manager()
 
     class Meta:
         ordering = ["phase", "number", "revision"]
@@ -180,6 +215,8 @@ class Action(models.Model):
     def natural_key(self) -> tuple:
         return (self.phase.framework.slug, self.phase.kind, self.number, self.revision)
 
+    natural_key.dependencies = ["progressions.phase"]
+
     # The fields a revision compares: a change to any of them is a new revision.
     CONTENT_FIELDS = ("section", "text", "next_move", "rubric_strands", "inspiration")
 
@@ -193,12 +230,19 @@ class Stage(models.Model):
     name = models.CharField(max_length=200)
     heading = models.CharField(max_length=200)
 
+    objects = SlugInFrameworkQuerySet.as_manager()
+
     class Meta:
         ordering = ["framework", "position"]
         constraints = [models.UniqueConstraint(fields=["framework", "slug"], name="stage_unique_slug")]
 
     def __str__(self) -> str:
         return self.name
+
+    def natural_key(self) -> tuple:
+        return (self.framework.slug, self.slug)
+
+    natural_key.dependencies = ["progressions.framework"]
 
 
 class Domain(models.Model):
@@ -209,12 +253,19 @@ class Domain(models.Model):
     description = models.TextField()
     retired = models.BooleanField(default=False)
 
+    objects = SlugInFrameworkQuerySet.as_manager()
+
     class Meta:
         ordering = ["framework", "position"]
         constraints = [models.UniqueConstraint(fields=["framework", "slug"], name="domain_unique_slug")]
 
     def __str__(self) -> str:
         return self.name
+
+    def natural_key(self) -> tuple:
+        return (self.framework.slug, self.slug)
+
+    natural_key.dependencies = ["progressions.framework"]
 
 
 class Component(models.Model):
@@ -227,12 +278,19 @@ class Component(models.Model):
     description = models.TextField()
     retired = models.BooleanField(default=False)
 
+    objects = SlugInFrameworkQuerySet.as_manager()
+
     class Meta:
         ordering = ["domain__position", "position"]
         constraints = [models.UniqueConstraint(fields=["framework", "slug"], name="component_unique_slug")]
 
     def __str__(self) -> str:
         return self.name
+
+    def natural_key(self) -> tuple:
+        return (self.framework.slug, self.slug)
+
+    natural_key.dependencies = ["progressions.framework", "progressions.domain"]
 
 
 class ActionStep(models.Model):
@@ -252,7 +310,7 @@ class ActionStep(models.Model):
     created_at = models.DateTimeField()
     retired_at = models.DateTimeField(null=True, blank=True)
 
-    objects = RevisionQuerySet.as_manager()
+    objects = ActionStepQuerySet.as_manager()
 
     class Meta:
         ordering = ["component", "stage__position", "position", "revision"]
@@ -267,6 +325,11 @@ class ActionStep(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+    def natural_key(self) -> tuple:
+        return (self.component.framework.slug, self.component.slug, self.stage.slug, self.position, self.revision)
+
+    natural_key.dependencies = ["progressions.component", "progressions.stage"]
 
     CONTENT_FIELDS = ("kind", "text")
 
