@@ -55,3 +55,17 @@ def test_keyboard_users_can_skip_to_the_content(site, tablet):
     assert focused == "Skip to content"
     tablet.keyboard.press("Enter")
     assert tablet.evaluate("document.activeElement.id") == "main"
+
+
+@pytest.mark.parametrize("width,side_by_side", [(1280, True), (768, False)])
+def test_driver_model_stages_sit_side_by_side_only_on_wide_screens(site, browser, width, side_by_side):
+    context = browser.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    page.goto(f"{site}/action-steps/driver-model/#culture")
+    stages = page.locator("#culture .stage")
+    assert stages.count() == 3
+    boxes = [stages.nth(i).bounding_box() for i in range(3)]
+    same_row = boxes[0]["y"] == boxes[1]["y"] == boxes[2]["y"]
+    assert same_row is side_by_side
+    assert "LE.1" in page.locator("#culture .leap").inner_text()
+    context.close()
