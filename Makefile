@@ -14,10 +14,11 @@ $(VENV)/.installed: requirements.lock
 
 install: $(VENV)/.installed
 
-## Fresh clone -> virtual env, migrate, load content, serve on SQLite.
+## Fresh clone -> virtual env, migrate, load content and the demo district, serve on SQLite.
 run: install
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
 	$(DEV_ENV) $(BIN)/python manage.py load_progressions
+	$(DEV_ENV) $(BIN)/python manage.py load_demo_district
 	$(DEV_ENV) $(BIN)/python manage.py runserver $(ADDRESS)
 
 ## Production-style server (settings from the environment; see README).

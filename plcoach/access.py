@@ -1,9 +1,14 @@
-"""Access rules: every view declares who may use it, and a test checks none is missing.
+"""Access rules: every view declares who may use it, and tests/test_access.py checks each one.
 
-The rule is enforced by the decorator itself (or by the view's queryset), never by a template.
+The rule is enforced here (or by the view's queryset, e.g. `Teacher.objects.visible_to`),
+never by a template. An object a user may not see answers 404, so nothing leaks that it exists.
 """
 
 from collections.abc import Callable
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 
 
 def public(view: Callable) -> Callable:
@@ -14,3 +19,27 @@ def public(view: Callable) -> Callable:
     """
     view.access_rule = "public"
     return view
+
+
+def signed_in(view: Callable) -> Callable:
+    """Any signed-in user; what they see is narrowed by the view's queryset."""
+    wrapped = login_required(view)
+    wrapped.access_rule = "signed in"
+    return wrapped
+
+
+def role_required(*kinds: str) -> Callable:
+    """Signed-in users holding one of these roles; others get 403, anonymous users the login page."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def check(request, *args, **kwargs):
+            if not any(request.user.has_role(kind) for kind in kinds):
+                raise PermissionDenied("This page is for " + " or ".join(k.replace("_", " ") + "s" for k in kinds) + ".")
+            return view(request, *args, **kwargs)
+
+        wrapped = login_required(check)
+        wrapped.access_rule = "roles: " + ", ".join(kinds)
+        return wrapped
+
+    return decorator

@@ -1,7 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
+admin.site.site_header = "PL Coach administration"
+admin.site.site_title = "PL Coach admin"
+
 urlpatterns = [
     path("", include("progressions.urls")),
+    path("", include("people.urls")),
+    path("accounts/", include("plcoach.auth_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -71,3 +71,38 @@ def pytest_configure(config):
         engine = settings.DATABASES["default"]["ENGINE"]
         if not engine.endswith(expected):
             raise pytest.UsageError(f"PLCOACH_TEST_DATABASE={expected} but the suite would run on {engine}")
+
+
+class District:
+    """The demo district plus a coach and a principal who work only at the second campus."""
+
+    def __init__(self):
+        from people.demo import DEMO_ROSTER
+        from people.models import Campus, Teacher, User
+        from people.roster import read_roster
+        from people.services import roster_import
+
+        extra = (
+            "coach,lkw-coach,lkw.coach@demo.plcoach.test,Lee,Wong,LKW,,,,\n"
+            "principal,lkw-principal,lkw.principal@demo.plcoach.test,Pat,Rivera,LKW,,,,\n"
+        )
+        roster_import(rows=read_roster((DEMO_ROSTER + extra).encode()))
+        self.oak, self.lkw = Campus.objects.get(code="OAK"), Campus.objects.get(code="LKW")
+        self.teacher_user = User.objects.get(username="demo-teacher")  # Maria Alvarez, OAK
+        self.teacher = Teacher.objects.get(user=self.teacher_user)
+        self.coach = User.objects.get(username="demo-coach")  # OAK and LKW
+        self.principal = User.objects.get(username="demo-principal")  # OAK
+        self.leader = User.objects.get(username="demo-leader")
+        self.admin = User.objects.get(username="demo-admin")
+        self.lkw_coach = User.objects.get(username="lkw-coach")
+        self.lkw_principal = User.objects.get(username="lkw-principal")
+        self.oak_teacher = Teacher.objects.get(employee_id="T1002")  # James Brooks, no login
+        self.lkw_teacher = Teacher.objects.get(employee_id="T2001")  # Grace Kim, no login
+
+    def user(self, role: str):
+        return None if role == "anonymous" else getattr(self, role)
+
+
+@pytest.fixture
+def district(db) -> District:
+    return District()

@@ -3,6 +3,7 @@
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -40,7 +41,9 @@ def test_on_a_phone_the_next_move_stacks_under_its_action(site, browser):
     context.close()
 
 
-@pytest.mark.parametrize("path", ["/", "/progressions/flex/", "/progressions/enriched-virtual/", "/action-steps/driver-model/"])
+@pytest.mark.parametrize(
+    "path", ["/", "/progressions/flex/", "/progressions/enriched-virtual/", "/action-steps/driver-model/", "/accounts/login/"]
+)
 def test_pages_pass_automated_accessibility_checks(site, tablet, path):
     """axe-core: contrast (AA), landmarks, headings, labels, link names."""
     tablet.goto(f"{site}{path}")
@@ -69,3 +72,38 @@ def test_driver_model_stages_sit_side_by_side_only_on_wide_screens(site, browser
     assert same_row is side_by_side
     assert "LE.1" in page.locator("#culture .leap").inner_text()
     context.close()
+
+
+@pytest.fixture
+def demo_site(live_server, transactional_db):
+    from people.demo import DEMO_PASSWORD, DEMO_ROSTER
+    from people.models import User
+    from people.roster import read_roster
+    from people.services import roster_import
+
+    call_command("load_progressions", verbosity=0)
+    roster_import(rows=read_roster(DEMO_ROSTER.encode()))
+    coach = User.objects.get(username="demo-coach")
+    coach.set_password(DEMO_PASSWORD)
+    coach.save()
+    return live_server.url
+
+
+def test_a_coach_signs_in_and_finds_a_teacher_as_they_type(demo_site, tablet):
+    problems = []
+    tablet.on("console", lambda msg: problems.append(msg.text) if msg.type == "error" else None)
+    tablet.goto(f"{demo_site}/teachers/")
+    assert "/accounts/login/" in tablet.url
+    tablet.get_by_label("Username").fill("demo-coach")
+    tablet.get_by_label("Password").fill("plcoach-demo")
+    tablet.get_by_role("button", name="Sign in").click()
+    tablet.wait_for_url(f"{demo_site}/teachers/")
+    assert tablet.locator("#results li").count() == 12
+
+    tablet.evaluate("window.notReloaded = true")
+    tablet.get_by_label("Find a teacher").fill("kim")
+    expect(tablet.locator("#results li")).to_have_count(1)  # a locator wait: the CSP forbids eval
+    assert tablet.locator("#results li").inner_text().startswith("Grace Kim")
+    assert tablet.evaluate("window.notReloaded") is True  # swapped in by htmx, no page load
+    assert tablet.url.endswith("/teachers/?q=kim")  # the address can be shared or reloaded
+    assert problems == []  # nothing refused by the Content-Security-Policy, no script errors

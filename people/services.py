@@ -1,0 +1,157 @@
+"""Writing a checked roster: campuses, teachers, logins and roles, in one transaction.
+
+Re-importing the same file changes nothing; a person is matched on employee id or email,
+so a changed name or campus updates them and never duplicates them. For each person in
+the file, the file lists all of their roles.
+"""
+
+from collections import Counter
+
+from django.db import transaction
+from django.db.models import Q
+
+from .models import Campus, Role, Teacher, User
+from .roster import RosterError, RosterRow
+
+TEACHER_FIELDS = ("first_name", "last_name", "email", "employee_id", "grade_band", "subject")
+USER_FIELDS = ("first_name", "last_name", "email", "employee_id")
+
+
+def _index(model, rows: list[RosterRow]) -> tuple[dict, dict]:
+    ids = {r.employee_id for r in rows if r.employee_id}
+    emails = {r.email for r in rows if r.email}
+    found = model.objects.filter(Q(employee_id__in=ids) | Q(email__in=emails))
+    return {o.employee_id: o for o in found if o.employee_id}, {o.email: o for o in found if o.email}
+
+
+def _match(row: RosterRow, by_id: dict, by_email: dict, what: str, problems: list[str]):
+    one, other = by_id.get(row.employee_id), by_email.get(row.email)
+    if one and other and one.pk != other.pk:
+        problems.append(
+            f"row {row.line}: employee_id {row.employee_id} is {what} {one} but email {row.email} "
+            f"belongs to {what} {other}; correct one of them"
+        )
+        return None
+    return one or other
+
+
+@transaction.atomic
+def roster_import(*, rows: list[RosterRow], dry_run: bool = False) -> Counter:
+    """Writes the roster; raises RosterError (nothing written) when it conflicts with the database."""
+    problems: list[str] = []
+    changes: Counter = Counter()
+    campuses = _campuses(rows, problems, changes)
+    teacher_by_id, teacher_by_email = _index(Teacher, rows)
+    user_by_id, user_by_email = _index(User, rows)
+    people = {}
+    for row in rows:
+        people.setdefault(row.person_key, []).append(row)
+    matches = {}
+    for key, person_rows in people.items():
+        first = person_rows[0]
+        matches[key] = (
+            _match(first, teacher_by_id, teacher_by_email, "teacher", problems),
+            _match(first, user_by_id, user_by_email, "user", problems),
+        )
+        username = first.employee_id or first.email
+        if matches[key][1] is None and User.objects.filter(username=username).exists():
+            problems.append(f"row {first.line}: the username {username} is taken by someone else")
+    if problems:
+        raise RosterError(problems)
+
+    for key, person_rows in people.items():
+        teacher, user = matches[key]
+        first = person_rows[0]
+        staff_rows = [r for r in person_rows if r.role != "teacher"]
+        teacher_row = next((r for r in person_rows if r.role == "teacher"), None)
+        if staff_rows or (teacher_row and teacher_row.login):
+            user = _user(first, user, is_admin=any(r.role == Role.Kind.SITE_ADMIN for r in staff_rows), changes=changes)
+            _roles(user, staff_rows, campuses, changes)
+        if teacher_row:
+            _teacher(teacher_row, teacher, campuses[teacher_row.campus_code], user if teacher_row.login else None, changes)
+    if dry_run:
+        transaction.set_rollback(True)
+    return +changes
+
+
+def _campuses(rows: list[RosterRow], problems: list[str], changes: Counter) -> dict[str, Campus]:
+    codes = {r.campus_code for r in rows if r.campus_code}
+    existing = {c.code: c for c in Campus.objects.filter(code__in=codes)}
+    names = {r.campus_code: r.campus_name for r in rows if r.campus_code and r.campus_name}
+    for code in sorted(codes):
+        name = names.get(code)
+        if code in existing:
+            if name and existing[code].name != name:
+                existing[code].name = name
+                existing[code].save(update_fields=["name"])
+                changes["campuses renamed"] += 1
+        elif not name:
+            line = next(r.line for r in rows if r.campus_code == code)
+            problems.append(f"row {line}, column campus_code: unknown campus {code}; give its campus_name to create it")
+        else:
+            existing[code] = Campus.objects.create(code=code, name=name)
+            changes["campuses added"] += 1
+    return existing
+
+
+def _user(row: RosterRow, user: User | None, *, is_admin: bool, changes: Counter) -> User:
+    if user is None:
+        user = User(username=row.employee_id or row.email)
+        user.set_unusable_password()  # people set their own password through "Forgot your password?"
+        changes["logins added"] += 1
+        dirty = True
+    else:
+        dirty = False
+    for field in USER_FIELDS:
+        value = getattr(row, field) or (None if field == "employee_id" else "")
+        if field == "email" and not value and user.email:
+            continue  # a row without an email leaves the one on file
+        if getattr(user, field) != value:
+            setattr(user, field, value)
+            dirty = True
+    if (user.is_staff, user.is_superuser) != (is_admin, is_admin):
+        user.is_staff = user.is_superuser = is_admin  # the admin site is for site admins only
+        dirty = True
+    if dirty:
+        if user.pk:
+            changes["logins updated"] += 1
+        user.save()
+    return user
+
+
+def _roles(user: User, staff_rows: list[RosterRow], campuses: dict[str, Campus], changes: Counter) -> None:
+    wanted = {(r.role, campuses[r.campus_code].pk if r.campus_code else None) for r in staff_rows}
+    current = {(role.kind, role.campus_id): role for role in user.roles.all()}
+    for key, role in current.items():
+        if key not in wanted:
+            role.delete()
+            changes["roles removed"] += 1
+    for kind, campus_id in wanted - current.keys():
+        Role.objects.create(user=user, kind=kind, campus_id=campus_id)
+        changes["roles added"] += 1
+
+
+def _teacher(row: RosterRow, teacher: Teacher | None, campus: Campus, login: User | None, changes: Counter) -> None:
+    if teacher is None:
+        teacher = Teacher(campus=campus)
+        changes["teachers added"] += 1
+        dirty = True
+    else:
+        dirty = False
+    for field in TEACHER_FIELDS:
+        value = getattr(row, field)
+        if field in ("email", "employee_id"):
+            value = value or getattr(teacher, field)  # a missing identifier keeps the one on file
+        if getattr(teacher, field) != value:
+            setattr(teacher, field, value)
+            dirty = True
+    if teacher.campus_id != campus.pk:
+        teacher.campus = campus
+        dirty = True
+    if login is not None and teacher.user_id != login.pk:
+        teacher.user = login
+        dirty = True
+    if dirty:
+        if teacher.pk:
+            changes["teachers updated"] += 1
+        teacher.save()

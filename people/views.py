@@ -1,0 +1,69 @@
+from django.contrib import messages
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_safe
+
+from plcoach.access import role_required, signed_in
+
+from .models import Role, Teacher
+from .roster import RosterError, read_roster
+from .services import roster_import
+
+
+def _get_teacher_for_user(request: HttpRequest, pk: int) -> Teacher:
+    """The teacher, with their campus, if this user may see them; 404 otherwise, so nothing leaks."""
+    try:
+        return Teacher.objects.visible_to(request.user).select_related("campus").get(pk=pk)
+    except Teacher.DoesNotExist:
+        raise Http404("No teacher here.") from None
+
+
+@signed_in
+@require_safe
+def teacher_list(request: HttpRequest) -> HttpResponse:
+    teachers = Teacher.objects.visible_to(request.user).select_related("campus").order_by("campus__name", "last_name")
+    query = request.GET.get("q", "").strip()[:100]
+    if query:
+        for word in query.split():
+            teachers = teachers.filter(
+                Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(subject__icontains=word)
+                | Q(grade_band__icontains=word) | Q(campus__name__icontains=word)
+            )  # fmt: skip
+    template = "people/teacher_list.html"
+    if request.htmx:
+        template += "#results"
+    return render(request, template, {"teachers": teachers[:500], "query": query})
+
+
+@signed_in
+@require_safe
+def teacher_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    teacher = _get_teacher_for_user(request, pk)
+    return render(request, "people/teacher_detail.html", {"teacher": teacher})
+
+
+@role_required(Role.Kind.SITE_ADMIN)
+@require_http_methods(["GET", "HEAD", "POST"])
+def roster_upload(request: HttpRequest) -> HttpResponse:
+    context = {}
+    if request.method == "POST":
+        upload = request.FILES.get("roster")
+        dry_run = request.POST.get("dry_run") == "on"
+        if upload is None:
+            context["problems"] = ["Choose a roster CSV file to import."]
+        else:
+            try:
+                changes = roster_import(rows=read_roster(upload.read()), dry_run=dry_run)
+            except RosterError as exc:
+                context["problems"] = exc.problems
+            else:
+                summary = ", ".join(f"{n} {what}" for what, n in sorted(changes.items())) or "nothing changed"
+                if dry_run:
+                    context["preview"] = f"The file is valid. Importing it would make: {summary}."
+                else:
+                    messages.success(request, f"Roster imported from {upload.name}: {summary}.")
+                    return redirect("people:roster")
+        status = 400 if context.get("problems") else 200
+        return render(request, "people/roster_upload.html", context, status=status)
+    return render(request, "people/roster_upload.html", context)

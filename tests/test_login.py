@@ -1,0 +1,107 @@
+"""Signing in and out, throttling (django-axes), password change and reset."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from axes.models import AccessAttempt
+from django.contrib.sessions.models import Session
+from django.core import mail
+from django.urls import reverse
+from django.utils import timezone
+
+PASSWORD = "a-long-Passphrase-9"
+
+
+@pytest.fixture
+def coach(district):
+    district.coach.set_password(PASSWORD)
+    district.coach.save()
+    return district.coach
+
+
+def sign_in(client, username, password, address="10.0.0.1"):
+    return client.post(reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=address)
+
+
+def test_signing_in_stores_the_session_in_the_database(client, coach):
+    response = sign_in(client, "demo-coach", PASSWORD)
+    assert response.status_code == 302 and response["Location"] == reverse("progressions:home")
+    assert Session.objects.filter(session_key=client.session.session_key).exists()
+    assert "Sign out" in client.get(reverse("progressions:home")).content.decode()
+
+
+def test_a_wrong_password_says_so_without_saying_which_part_was_wrong(client, coach):
+    response = sign_in(client, "demo-coach", "wrong")
+    assert response.status_code == 200
+    assert "Please enter a correct username and password" in response.content.decode()
+
+
+def test_five_failures_for_an_account_lock_it_with_a_clear_message(client, coach):
+    for attempt in range(5):
+        sign_in(client, "demo-coach", f"wrong-{attempt}", address=f"10.0.0.{attempt + 1}")
+    response = sign_in(client, "demo-coach", PASSWORD, address="10.0.9.9")  # right password, new address
+    assert response.status_code == 429
+    body = response.content.decode()
+    assert "Too many failed sign-in attempts" in body and "5 failed attempts" in body
+    assert "_auth_user_id" not in client.session
+
+
+def test_five_failures_from_one_address_lock_that_address(client, coach):
+    for attempt in range(5):
+        sign_in(client, f"nobody-{attempt}", "wrong", address="10.1.1.1")
+    assert sign_in(client, "demo-coach", PASSWORD, address="10.1.1.1").status_code == 429
+    assert sign_in(client, "demo-coach", PASSWORD, address="10.2.2.2").status_code == 302  # others unaffected
+
+
+def test_the_lock_lifts_after_the_cool_off(client, coach):
+    for attempt in range(5):
+        sign_in(client, "demo-coach", "wrong")
+    assert sign_in(client, "demo-coach", PASSWORD).status_code == 429
+    AccessAttempt.objects.update(attempt_time=timezone.now() - timedelta(minutes=16))
+    assert sign_in(client, "demo-coach", PASSWORD).status_code == 302
+
+
+def test_signing_out_is_a_post_and_ends_the_session(client, coach):
+    client.force_login(coach)
+    assert client.post(reverse("logout")).status_code == 302
+    assert client.get(reverse("people:teacher-list")).status_code == 302
+
+
+def test_changing_the_password(client, coach):
+    client.force_login(coach)
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": PASSWORD, "new_password1": "another-Long-phrase-7", "new_password2": "another-Long-phrase-7"},
+    )
+    assert response.status_code == 302
+    coach.refresh_from_db()
+    assert coach.check_password("another-Long-phrase-7")
+
+
+def test_resetting_a_forgotten_password_by_email(client, coach):
+    response = client.post(reverse("password_reset"), {"email": "priya.shah@demo.plcoach.test"})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1 and mail.outbox[0].subject == "Reset your PL Coach password"
+    link = re.search(r"http://testserver(/accounts/password/reset/\S+/)", mail.outbox[0].body).group(1)
+    form = client.get(link, follow=True)
+    assert "Choose a new password" in form.content.decode()
+    done = client.post(
+        form.redirect_chain[-1][0], {"new_password1": "fresh-Long-phrase-3", "new_password2": "fresh-Long-phrase-3"}
+    )
+    assert done.status_code == 302
+    coach.refresh_from_db()
+    assert coach.check_password("fresh-Long-phrase-3")
+
+
+def test_someone_imported_from_the_roster_sets_a_first_password_by_reset(client, district):
+    assert not district.leader.has_usable_password()
+    client.post(reverse("password_reset"), {"email": "ANGELA.FOSTER@demo.plcoach.test"})
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["angela.foster@demo.plcoach.test"]
+    assert "demo-leader" in mail.outbox[0].body
+
+
+def test_a_reset_for_an_unknown_address_sends_nothing_and_reveals_nothing(client, district):
+    response = client.post(reverse("password_reset"), {"email": "stranger@example.org"}, follow=True)
+    assert "If an account uses that address" in response.content.decode()
+    assert mail.outbox == []
