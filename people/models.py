@@ -9,6 +9,7 @@ from functools import cached_property
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 
 
 class CampusQuerySet(models.QuerySet):
@@ -120,7 +121,7 @@ class Teacher(models.Model):
     campus = models.ForeignKey(Campus, on_delete=models.PROTECT, related_name="teachers")
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100)
-    email = models.EmailField(unique=True, null=True, blank=True)
+    email = models.EmailField(null=True, blank=True)  # unique whatever its case: see Meta
     employee_id = models.CharField(max_length=40, unique=True, null=True, blank=True)
     grade_band = models.CharField(max_length=40, blank=True)
     subject = models.CharField(max_length=100, blank=True)
@@ -133,7 +134,8 @@ class Teacher(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(email__isnull=False) | Q(employee_id__isnull=False), name="teacher_identified"
-            )
+            ),
+            models.UniqueConstraint(Lower("email"), name="teacher_email_unique_any_case"),
         ]
 
     def __str__(self) -> str:

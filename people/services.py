@@ -9,6 +9,7 @@ from collections import Counter
 
 from django.db import transaction
 from django.db.models import Q
+from django.db.models.functions import Lower
 
 from .models import Campus, Role, Teacher, User
 from .roster import RosterError, RosterRow
@@ -18,10 +19,19 @@ USER_FIELDS = ("first_name", "last_name", "email", "employee_id")
 
 
 def _index(model, rows: list[RosterRow]) -> tuple[dict, dict]:
+    """Existing rows by employee id and by lowercased email (the admin keeps emails as typed)."""
     ids = {r.employee_id for r in rows if r.employee_id}
     emails = {r.email for r in rows if r.email}
-    found = model.objects.filter(Q(employee_id__in=ids) | Q(email__in=emails))
-    return {o.employee_id: o for o in found if o.employee_id}, {o.email: o for o in found if o.email}
+    found = model.objects.annotate(email_lower=Lower("email")).filter(
+        Q(employee_id__in=ids) | Q(email_lower__in=emails)
+    )
+    return {o.employee_id: o for o in found if o.employee_id}, {o.email_lower: o for o in found if o.email}
+
+
+def _same(field: str, old, new) -> bool:
+    if field == "email" and old and new:
+        return old.lower() == new.lower()
+    return old == new
 
 
 def _match(row: RosterRow, by_id: dict, by_email: dict, what: str, problems: list[str]):
@@ -103,10 +113,10 @@ def _user(row: RosterRow, user: User | None, *, is_admin: bool, changes: Counter
     else:
         dirty = False
     for field in USER_FIELDS:
-        value = getattr(row, field) or (None if field == "employee_id" else "")
-        if field == "email" and not value and user.email:
-            continue  # a row without an email leaves the one on file
-        if getattr(user, field) != value:
+        value = getattr(row, field)
+        if field in ("email", "employee_id") and not value:
+            continue  # a row without this identifier leaves the one on file
+        if not _same(field, getattr(user, field), value):
             setattr(user, field, value)
             dirty = True
     if (user.is_staff, user.is_superuser) != (is_admin, is_admin):
@@ -142,7 +152,7 @@ def _teacher(row: RosterRow, teacher: Teacher | None, campus: Campus, login: Use
         value = getattr(row, field)
         if field in ("email", "employee_id"):
             value = value or getattr(teacher, field)  # a missing identifier keeps the one on file
-        if getattr(teacher, field) != value:
+        if not _same(field, getattr(teacher, field), value):
             setattr(teacher, field, value)
             dirty = True
     if teacher.campus_id != campus.pk:
