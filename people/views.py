@@ -6,6 +6,8 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from plcoach.access import role_required, signed_in
 
+from observations.models import Walkthrough
+
 from .models import Role, Teacher
 from .roster import RosterError, read_roster
 from .services import roster_import
@@ -40,7 +42,15 @@ def teacher_list(request: HttpRequest) -> HttpResponse:
 @require_safe
 def teacher_detail(request: HttpRequest, pk: int) -> HttpResponse:
     teacher = _get_teacher_for_user(request, pk)
-    return render(request, "people/teacher_detail.html", {"teacher": teacher})
+    walkthroughs = (
+        Walkthrough.objects.visible_to(request.user)
+        .filter(teacher=teacher)
+        .select_related("framework", "observer")
+        .order_by("-observed_at")
+    )
+    # The private note is put in the page here, for its observer only, never decided by the template.
+    history = [(w, w.private_note_for(request.user)) for w in walkthroughs[:200]]
+    return render(request, "people/teacher_detail.html", {"teacher": teacher, "history": history})
 
 
 @role_required(Role.Kind.SITE_ADMIN)

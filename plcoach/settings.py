@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "axes",
     "people",
     "progressions",
+    "observations",
 ]
 
 MIDDLEWARE = [

@@ -27,9 +27,9 @@ def test_teacher_list_query_count_is_constant_as_the_district_grows(client, dist
 
 
 def test_teacher_page_query_count(client, district, django_assert_num_queries):
-    """Session, user, roles, and the teacher with their campus."""
+    """Session, user, roles, the teacher with their campus, and their visible walkthroughs."""
     client.force_login(district.principal)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         response = client.get(reverse("people:teacher", args=[district.oak_teacher.pk]))
     body = response.content.decode()
     assert "<h1>James Brooks</h1>" in body and "Oak Cliff Elementary" in body and "K-2" in body

@@ -1,0 +1,121 @@
+"""Walkthroughs: a coach (or a teacher about their own classroom) walking a progression to its pause.
+
+A walkthrough keeps a copy of every action's text as it was shown, so later content
+revisions never change what was recorded. Its private note is for its observer alone;
+everything else is the shared part.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from people.models import Role, Teacher
+from progressions.models import Action, Framework, Phase
+
+
+class WalkthroughQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "WalkthroughQuerySet":
+        """The one access rule for walkthroughs; the private note is decided by `private_note_for`."""
+        if not user.is_authenticated:
+            return self.none()
+        rule = Q(observer_id=user.pk)  # coaches: what they wrote; teachers: their self-reflections
+        shared = Q(kind=Walkthrough.Kind.COACH, status=Walkthrough.Status.COMPLETE)
+        rule |= shared & Q(teacher__user_id=user.pk)  # a teacher: the shared parts of walkthroughs about them
+        if user.has_role(Role.Kind.DISTRICT_LEADER):
+            rule |= shared
+        elif principal_campuses := user.campus_ids(Role.Kind.PRINCIPAL):
+            rule |= shared & Q(teacher__campus_id__in=principal_campuses)
+        return self.filter(rule)
+
+
+class Walkthrough(models.Model):
+    class Kind(models.TextChoices):
+        COACH = "coach", "Coach walkthrough"
+        SELF = "self", "Self-reflection"
+
+    class Status(models.TextChoices):
+        IN_PROGRESS = "in_progress", "In progress"
+        COMPLETE = "complete", "Complete"
+
+    client_key = models.UUIDField(unique=True, help_text="Sent by the page that started it: a resent start is one walkthrough.")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.COACH)
+    teacher = models.ForeignKey(Teacher, on_delete=models.PROTECT, related_name="walkthroughs")
+    observer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="walkthroughs_written")
+    framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="walkthroughs")
+    start_phase = models.CharField(max_length=20, choices=Phase.Kind.choices, blank=True)
+    observed_at = models.DateTimeField()
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.IN_PROGRESS)
+    # The pause, copied as shown (empty when every action was in place).
+    pause_action = models.ForeignKey(Action, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    pause_phase = models.CharField(max_length=20, choices=Phase.Kind.choices, blank=True)
+    pause_number = models.PositiveSmallIntegerField(null=True, blank=True)
+    pause_section = models.CharField(max_length=200, blank=True)
+    pause_text = models.TextField(blank=True)
+    pause_next_move = models.TextField(blank=True)
+    next_move = models.TextField("agreed next move", blank=True)
+    teacher_note = models.TextField("note for the teacher", blank=True)
+    private_note = models.TextField("private note (observer only)", blank=True)
+    # Every write bumps the version; a write based on an older one is refused (two tabs).
+    version = models.PositiveIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = WalkthroughQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-observed_at"]
+        indexes = [models.Index(fields=["teacher", "framework", "-observed_at"], name="walkthrough_teacher_history")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} of {self.teacher} on {self.framework} ({self.observed_at:%Y-%m-%d})"
+
+    def private_note_for(self, user) -> str:
+        """Coaching stays confidential from evaluation: only the observer reads the private note."""
+        return self.private_note if user.pk == self.observer_id else ""
+
+    @property
+    def pause_label(self) -> str:
+        if not self.pause_number:
+            return "No pause: every action in place" if self.status == self.Status.COMPLETE else ""
+        return f"{self.get_pause_phase_display()} {self.pause_number}"
+
+
+class Answer(models.Model):
+    """One tap: an action found in place, or not yet (the pause). Back marks it undone."""
+
+    client_key = models.UUIDField(unique=True, help_text="Sent with the tap: a double tap or a resend is one answer.")
+    walkthrough = models.ForeignKey(Walkthrough, on_delete=models.CASCADE, related_name="answers")
+    action = models.ForeignKey(Action, on_delete=models.PROTECT, related_name="+")
+    phase = models.CharField(max_length=20, choices=Phase.Kind.choices)
+    number = models.PositiveSmallIntegerField()
+    section = models.CharField(max_length=200)
+    text = models.TextField()
+    next_move = models.TextField()
+    in_place = models.BooleanField()
+    evidence = models.TextField(blank=True)
+    answered_at = models.DateTimeField(auto_now_add=True)
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["answered_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["walkthrough", "phase", "number"], condition=Q(undone_at__isnull=True), name="answer_once_per_action"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_phase_display()} {self.number}: {'in place' if self.in_place else 'not yet'}"
+
+
+class WalkthroughChange(models.Model):
+    """Who corrected a completed walkthrough, when, and what changed."""
+
+    walkthrough = models.ForeignKey(Walkthrough, on_delete=models.CASCADE, related_name="changes")
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField(auto_now_add=True)
+    fields = models.JSONField(help_text="{field: [before, after]}")
+
+    class Meta:
+        ordering = ["changed_at"]
