@@ -400,3 +400,12 @@ class TestUploadPage:
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("login") + "?next=")
 
+
+
+def test_the_upload_page_query_count(client, db, django_assert_num_queries):
+    """Session, user and roles: the page reads nothing else."""
+    admin = User.objects.create(username="site-admin")
+    Role.objects.create(user=admin, kind=Role.Kind.SITE_ADMIN)
+    client.force_login(admin)
+    with django_assert_num_queries(3):
+        assert client.get(reverse("people:roster")).status_code == 200

@@ -105,3 +105,19 @@ def test_a_reset_for_an_unknown_address_sends_nothing_and_reveals_nothing(client
     response = client.post(reverse("password_reset"), {"email": "stranger@example.org"}, follow=True)
     assert "If an account uses that address" in response.content.decode()
     assert mail.outbox == []
+
+
+def test_sign_in_and_reset_pages_read_nothing_from_the_database(client, db, django_assert_num_queries):
+    """An anonymous visitor's forms need no queries at all."""
+    for name in ("login", "password_reset"):
+        with django_assert_num_queries(0):
+            assert client.get(reverse(name)).status_code == 200
+
+
+def test_the_password_pages_show_their_own_titles_and_buttons(client, coach):
+    reset = client.get(reverse("password_reset")).content.decode()
+    assert "<h1>Reset your password</h1>" in reset and "Send the link</button>" in reset
+    client.force_login(coach)
+    change = client.get(reverse("password_change")).content.decode()
+    assert "<h1>Change your password</h1>" in change and "Save password</button>" in change
+    assert "Send the link" not in change
