@@ -27,7 +27,7 @@ import django  # noqa: E402
 django.setup()
 
 from django.core.management import call_command  # noqa: E402
-from django.db import connection, reset_queries  # noqa: E402
+from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
@@ -79,7 +79,6 @@ def main() -> None:
         client.get(url)  # warm caches (templates, connections)
         times = []
         for _ in range(REQUESTS):
-            reset_queries()
             start = time.perf_counter()
             response = client.get(url)
             times.append(time.perf_counter() - start)

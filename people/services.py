@@ -28,10 +28,22 @@ def _index(model, rows: list[RosterRow]) -> tuple[dict, dict]:
     return {o.employee_id: o for o in found if o.employee_id}, {o.email_lower: o for o in found if o.email}
 
 
-def _same(field: str, old, new) -> bool:
-    if field == "email" and old and new:
-        return old.lower() == new.lower()
-    return old == new
+def _copy_fields(record, row: RosterRow, fields: tuple[str, ...]) -> bool:
+    """Copies the row's fields onto the record; True if anything changed.
+
+    An identifier the row leaves out keeps the one on file, and emails compare
+    whatever their case (the admin keeps them as typed).
+    """
+    dirty = False
+    for field in fields:
+        old, new = getattr(record, field), getattr(row, field)
+        if field in ("email", "employee_id") and not new:
+            continue
+        if old == new or (field == "email" and old and old.lower() == new.lower()):
+            continue
+        setattr(record, field, new)
+        dirty = True
+    return dirty
 
 
 def _match(row: RosterRow, by_id: dict, by_email: dict, what: str, problems: list[str]):
@@ -112,13 +124,7 @@ def _user(row: RosterRow, user: User | None, *, is_admin: bool, changes: Counter
         dirty = True
     else:
         dirty = False
-    for field in USER_FIELDS:
-        value = getattr(row, field)
-        if field in ("email", "employee_id") and not value:
-            continue  # a row without this identifier leaves the one on file
-        if not _same(field, getattr(user, field), value):
-            setattr(user, field, value)
-            dirty = True
+    dirty = _copy_fields(user, row, USER_FIELDS) or dirty
     if (user.is_staff, user.is_superuser) != (is_admin, is_admin):
         user.is_staff = user.is_superuser = is_admin  # the admin site is for site admins only
         dirty = True
@@ -148,13 +154,7 @@ def _teacher(row: RosterRow, teacher: Teacher | None, campus: Campus, login: Use
         dirty = True
     else:
         dirty = False
-    for field in TEACHER_FIELDS:
-        value = getattr(row, field)
-        if field in ("email", "employee_id"):
-            value = value or getattr(teacher, field)  # a missing identifier keeps the one on file
-        if not _same(field, getattr(teacher, field), value):
-            setattr(teacher, field, value)
-            dirty = True
+    dirty = _copy_fields(teacher, row, TEACHER_FIELDS) or dirty
     if teacher.campus_id != campus.pk:
         teacher.campus = campus
         dirty = True

@@ -85,8 +85,7 @@ def content_load(*, parsed: list[Parsed], dry_run: bool = False) -> list[LoadRes
         if known.get(slug) == item.hash:
             results.append(LoadResult(slug, item.label, changed=False))
             continue
-        changes = framework_sync(data=item.data, content_hash=item.hash, now=now)
-        framework = Framework.objects.get(slug=slug)
+        framework, changes = framework_sync(data=item.data, content_hash=item.hash, now=now)
         ContentLoad.objects.create(
             framework=framework,
             loaded_at=now,
@@ -102,7 +101,7 @@ def content_load(*, parsed: list[Parsed], dry_run: bool = False) -> list[LoadRes
     return results
 
 
-def framework_sync(*, data: dict, content_hash: str, now) -> Counter:
+def framework_sync(*, data: dict, content_hash: str, now) -> tuple[Framework, Counter]:
     source = data["source"]
     framework, created = Framework.objects.update_or_create(
         slug=data["slug"],
@@ -126,7 +125,7 @@ def framework_sync(*, data: dict, content_hash: str, now) -> Counter:
         changes += _sync_progression(framework, data, now)
     else:
         changes += _sync_driver_model(framework, data, now)
-    return changes
+    return framework, changes
 
 
 def _sync_revisions(model, existing: dict, wanted: dict, build, now) -> Counter:
