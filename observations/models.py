@@ -5,12 +5,15 @@ revisions never change what was recorded. Its private note is for its observer a
 everything else is the shared part.
 """
 
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.functional import cached_property
 
 from people.models import Role, Teacher
-from progressions.models import Action, Framework, Phase
+from progressions.models import Action, Component, Framework, Phase, Stage
 
 
 class WalkthroughQuerySet(models.QuerySet):
@@ -60,6 +63,8 @@ class Walkthrough(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    # While reopened for correction: what was recorded before, to log what the correction changed.
+    recorded_before_reopen = models.JSONField(null=True, blank=True)
 
     objects = WalkthroughQuerySet.as_manager()
 
@@ -75,10 +80,68 @@ class Walkthrough(models.Model):
         return self.private_note if user.pk == self.observer_id else ""
 
     @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.IN_PROGRESS
+
+    @cached_property
+    def state(self) -> "WalkState":
+        """Where the walk stands. Two queries, however many walkthroughs came before;
+        services keep it up to date as they write, so a response needs no second read."""
+        if not self.framework.is_progression:
+            return WalkState([], [])
+        start = Phase.Kind.values.index(self.start_phase) + 1 if self.start_phase else 1
+        sequence = (
+            Action.objects.current()
+            .filter(phase__framework_id=self.framework_id, phase__available=True, phase__position__gte=start)
+            .select_related("phase")
+            .order_by("phase__position", "number")
+        )
+        return WalkState(list(sequence), list(self.answers.order_by("answered_at", "pk")))
+
+    @property
     def pause_label(self) -> str:
         if not self.pause_number:
             return "No pause: every action in place" if self.status == self.Status.COMPLETE else ""
         return f"{self.get_pause_phase_display()} {self.pause_number}"
+
+
+@dataclass
+class WalkState:
+    """A linear walk: the actions to walk, in order, and every answer so far (undone ones too)."""
+
+    sequence: list[Action]
+    answers: list["Answer"]
+
+    @property
+    def live(self) -> list["Answer"]:
+        return [a for a in self.answers if a.undone_at is None]
+
+    def recorded(self, client_key) -> bool:
+        return any(str(a.client_key) == str(client_key) for a in self.answers)
+
+    @property
+    def pause(self) -> "Answer | None":
+        return next((a for a in self.live if not a.in_place), None)
+
+    @property
+    def current(self) -> Action | None:
+        """The action to ask about next; None once the pause is found or every action is answered."""
+        live = self.live
+        if any(not a.in_place for a in live):
+            return None
+        answered = {(a.phase, a.number) for a in live}
+        return next((action for action in self.sequence if (action.phase.kind, action.number) not in answered), None)
+
+    @property
+    def rows(self) -> list[tuple[Action, "Answer | None"]]:
+        """Every action of the walk with its live answer, for the full list shown beside the question."""
+        by_action = {(a.phase, a.number): a for a in self.live}
+        return [(action, by_action.get((action.phase.kind, action.number))) for action in self.sequence]
+
+    @property
+    def position(self) -> int:
+        """1-based position of the current action (or of the last answered one) in the walk."""
+        return min(len(self.live) + (1 if self.current else 0), len(self.sequence)) or 1
 
 
 class Answer(models.Model):
@@ -119,3 +182,32 @@ class WalkthroughChange(models.Model):
 
     class Meta:
         ordering = ["changed_at"]
+
+
+class DriverFocus(models.Model):
+    """Driver Model feedback on one component: the stage the teacher works toward, and
+    1 to 3 of its action steps (or the observer's own words). Names and texts are copied as shown."""
+
+    STEP_LIMIT = 3
+
+    client_key = models.UUIDField(unique=True, help_text="Sent with the save: a resend is one focus.")
+    walkthrough = models.ForeignKey(Walkthrough, on_delete=models.CASCADE, related_name="focuses")
+    component = models.ForeignKey(Component, on_delete=models.PROTECT, related_name="+")
+    component_name = models.CharField(max_length=200)
+    domain_name = models.CharField(max_length=200)
+    stage = models.ForeignKey(Stage, on_delete=models.PROTECT, related_name="+")
+    stage_name = models.CharField(max_length=200)
+    steps = models.JSONField(default=list, help_text='The chosen steps as shown: [{"id": step pk, "text": ...}].')
+    own_words = models.TextField(blank=True)
+    saved_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [models.UniqueConstraint(fields=["walkthrough", "component"], name="focus_once_per_component")]
+
+    def __str__(self) -> str:
+        return f"{self.component_name}: toward {self.stage_name}"
+
+    @property
+    def step_texts(self) -> list[str]:
+        return [step["text"] for step in self.steps]

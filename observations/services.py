@@ -13,9 +13,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from people.models import Teacher
-from progressions.models import Action, Framework, Phase
+from progressions.models import Action, ActionStep, Component, Framework, Phase, Stage
 
-from .models import Answer, Walkthrough, WalkthroughChange
+from .models import Answer, DriverFocus, Walkthrough, WalkthroughChange
 
 NOTE_LIMIT = 5000
 
@@ -26,29 +26,6 @@ class WalkthroughConflict(Exception):
 
 class WalkthroughInvalid(ValueError):
     """A request that cannot be applied; the message says what and why."""
-
-
-def walk_sequence(walkthrough: Walkthrough) -> list[Action]:
-    """The current actions to walk, in order, from the start phase on, skipping unavailable phases."""
-    start = Phase.Kind.values.index(walkthrough.start_phase) + 1 if walkthrough.start_phase else 1
-    return list(
-        Action.objects.current()
-        .filter(phase__framework_id=walkthrough.framework_id, phase__available=True, phase__position__gte=start)
-        .select_related("phase")
-        .order_by("phase__position", "number")
-    )
-
-
-def live_answers(walkthrough: Walkthrough) -> list[Answer]:
-    return list(walkthrough.answers.filter(undone_at__isnull=True).order_by("answered_at", "pk"))
-
-
-def next_action(sequence: list[Action], answers: list[Answer]) -> Action | None:
-    """The action to ask about next; None once the pause is found or every action is answered."""
-    if any(not a.in_place for a in answers):
-        return None
-    answered = {(a.phase, a.number) for a in answers}
-    return next((action for action in sequence if (action.phase.kind, action.number) not in answered), None)
 
 
 def walkthrough_start(
@@ -86,32 +63,47 @@ def walkthrough_start(
         return Walkthrough.objects.get(client_key=client_key, observer=observer)  # two sends raced
 
 
-def _locked(walkthrough: Walkthrough, version: int) -> Walkthrough:
-    locked = Walkthrough.objects.select_for_update().get(pk=walkthrough.pk)
+def _lock(walkthrough: Walkthrough) -> Walkthrough:
+    """A fresh copy, locked until the transaction ends, so two tabs' writes take turns."""
+    return Walkthrough.objects.select_for_update(of=("self",)).select_related("teacher", "framework").get(pk=walkthrough.pk)
+
+
+def _check_version(locked: Walkthrough, version: int) -> None:
     if locked.version != version:
         raise WalkthroughConflict(
             "This walkthrough was changed in another tab or on another device. The page now shows where it stands."
         )
+
+
+def _locked(walkthrough: Walkthrough, version: int) -> Walkthrough:
+    locked = _lock(walkthrough)
+    _check_version(locked, version)
     return locked
 
 
 def walkthrough_answer(
-    *, walkthrough: Walkthrough, client_key: uuid.UUID, action: Action, in_place: bool, evidence: str = "", version: int
+    *, walkthrough: Walkthrough, client_key: uuid.UUID, action_id: int, in_place: bool, evidence: str = "", version: int
 ) -> Walkthrough:
-    """Records one tap; the first "not yet" is the progression pause."""
+    """Records one tap; the first "not yet" is the progression pause.
+
+    Six queries, whatever the history: lock, the walk's actions, its answers, insert, update.
+    The returned walkthrough's `state` is already up to date for the response.
+    """
     evidence = evidence.strip()
     if len(evidence) > NOTE_LIMIT:
         raise WalkthroughInvalid(f"The evidence note is longer than {NOTE_LIMIT} characters.")
     with transaction.atomic():
-        if Answer.objects.filter(client_key=client_key, walkthrough=walkthrough).exists():
-            return Walkthrough.objects.get(pk=walkthrough.pk)  # already recorded: a resend or a double tap
-        locked = _locked(walkthrough, version)
-        if locked.status == Walkthrough.Status.COMPLETE:
+        locked = _lock(walkthrough)
+        state = locked.state
+        if state.recorded(client_key):
+            return locked  # already recorded: a resend or a double tap
+        _check_version(locked, version)
+        if not locked.is_open:
             raise WalkthroughConflict("This walkthrough is already finished.")
-        expected = next_action(walk_sequence(locked), live_answers(locked))
-        if expected is None or expected.pk != action.pk:
+        action = state.current
+        if action is None or action.pk != action_id:
             raise WalkthroughConflict("This walkthrough moved on in another tab. The page now shows where it stands.")
-        Answer.objects.create(
+        answer = Answer.objects.create(
             client_key=client_key,
             walkthrough=locked,
             action=action,
@@ -123,6 +115,7 @@ def walkthrough_answer(
             in_place=in_place,
             evidence=evidence,
         )
+        state.answers.append(answer)
         if not in_place:
             _set_pause(locked, action)
         locked.version += 1
@@ -144,11 +137,12 @@ def walkthrough_back(*, walkthrough: Walkthrough, version: int) -> Walkthrough:
     """Undoes the last answer (kept, marked undone). A resent Back is refused by its old version."""
     with transaction.atomic():
         locked = _locked(walkthrough, version)
-        if locked.status == Walkthrough.Status.COMPLETE:
+        if not locked.is_open:
             raise WalkthroughConflict("This walkthrough is already finished; reopen it to correct it.")
-        last = locked.answers.filter(undone_at__isnull=True).order_by("-answered_at", "-pk").first()
-        if last is None:
+        live = locked.state.live
+        if not live:
             raise WalkthroughInvalid("There is no answer to undo yet.")
+        last = live[-1]
         last.undone_at = timezone.now()
         last.save(update_fields=["undone_at"])
         if not last.in_place:
@@ -166,24 +160,128 @@ def _clean_notes(next_move: str, teacher_note: str, private_note: str) -> tuple[
     return notes
 
 
+RECORDED_FIELDS = ("pause_label", "next_move", "teacher_note", "private_note")
+
+
+def _recorded(walkthrough: Walkthrough) -> dict[str, str]:
+    return {field: getattr(walkthrough, field) for field in RECORDED_FIELDS}
+
+
+def _log_change(walkthrough: Walkthrough, by, before: dict, after: dict) -> None:
+    changed = {field: [before[field], after[field]] for field in before if before[field] != after[field]}
+    if changed:
+        if "private_note" in changed:
+            changed["private_note"] = ["(private)", "(private, changed)"]  # the log never copies private text
+        WalkthroughChange.objects.create(walkthrough=walkthrough, changed_by=by, fields=changed)
+
+
 def walkthrough_finish(
     *, walkthrough: Walkthrough, version: int, next_move: str, teacher_note: str = "", private_note: str = ""
 ) -> Walkthrough:
-    """Saves the agreed next move and notes and completes the walkthrough."""
+    """Saves the agreed next move and notes and completes the walkthrough.
+
+    Finishing a reopened walkthrough records what the correction changed.
+    """
     next_move, teacher_note, private_note = _clean_notes(next_move, teacher_note, private_note)
     with transaction.atomic():
         locked = _locked(walkthrough, version)
         if locked.status == Walkthrough.Status.COMPLETE:
             raise WalkthroughConflict("This walkthrough is already finished.")
         if locked.framework.is_progression:
-            if next_action(walk_sequence(locked), live_answers(locked)) is not None:
+            if locked.state.current is not None:
                 raise WalkthroughInvalid("Answer every action up to the pause before finishing.")
             if locked.pause_number and not next_move:
                 raise WalkthroughInvalid("Write the next move you agreed on (or keep the suggested one).")
+        elif not locked.focuses.exists():
+            raise WalkthroughInvalid("Add feedback on at least one component before finishing.")
+        reopened = locked.completed_at is not None
+        before = locked.recorded_before_reopen or {}
         locked.next_move = next_move if locked.pause_number or not locked.framework.is_progression else ""
         locked.teacher_note, locked.private_note = teacher_note, private_note
         locked.status = Walkthrough.Status.COMPLETE
         locked.completed_at = timezone.now()
+        locked.recorded_before_reopen = None
+        locked.version += 1
+        locked.save()
+        if reopened and before:
+            _log_change(locked, locked.observer, before, _recorded(locked))
+        return locked
+
+
+def walkthrough_reopen(*, walkthrough: Walkthrough, by, version: int) -> Walkthrough:
+    """The observer reopens a finished walkthrough to correct its answers; finishing it again logs the change."""
+    with transaction.atomic():
+        locked = _locked(walkthrough, version)
+        if locked.observer_id != by.pk:
+            raise WalkthroughInvalid("Only the observer who wrote a walkthrough can reopen it.")
+        if locked.status != Walkthrough.Status.COMPLETE:
+            raise WalkthroughConflict("This walkthrough is already open.")
+        locked.recorded_before_reopen = _recorded(locked)
+        locked.status = Walkthrough.Status.IN_PROGRESS
+        locked.version += 1
+        locked.save()
+        WalkthroughChange.objects.create(walkthrough=locked, changed_by=by, fields={"status": ["Complete", "Reopened"]})
+        return locked
+
+
+def walkthrough_focus(
+    *,
+    walkthrough: Walkthrough,
+    client_key: uuid.UUID,
+    component: Component,
+    stage: Stage,
+    steps: list[ActionStep],
+    own_words: str = "",
+    version: int,
+) -> Walkthrough:
+    """Saves (or replaces) the Driver Model feedback on one component."""
+    own_words = own_words.strip()
+    framework_id = walkthrough.framework_id
+    if walkthrough.framework.is_progression:
+        raise WalkthroughInvalid("Components belong to Driver Model walkthroughs.")
+    if component.framework_id != framework_id or component.retired:
+        raise WalkthroughInvalid("That component is not part of this Driver Model.")
+    if stage.framework_id != framework_id:
+        raise WalkthroughInvalid("That stage is not part of this Driver Model.")
+    if any(s.component_id != component.pk or s.stage_id != stage.pk or s.kind != ActionStep.Kind.STEP for s in steps):
+        raise WalkthroughInvalid(f"Choose action steps from {component.name} at the {stage.name} stage.")
+    if len(steps) > DriverFocus.STEP_LIMIT:
+        raise WalkthroughInvalid(f"Choose at most {DriverFocus.STEP_LIMIT} action steps: feedback stays bite-sized.")
+    if not steps and not own_words:
+        raise WalkthroughInvalid("Choose 1 to 3 action steps, or write the feedback in your own words.")
+    if len(own_words) > NOTE_LIMIT:
+        raise WalkthroughInvalid(f"Your own words are longer than {NOTE_LIMIT} characters.")
+    with transaction.atomic():
+        if DriverFocus.objects.filter(client_key=client_key, walkthrough=walkthrough).exists():
+            return Walkthrough.objects.get(pk=walkthrough.pk)  # a resend
+        locked = _locked(walkthrough, version)
+        if locked.status == Walkthrough.Status.COMPLETE:
+            raise WalkthroughConflict("This walkthrough is already finished.")
+        DriverFocus.objects.update_or_create(
+            walkthrough=locked,
+            component=component,
+            defaults={
+                "client_key": client_key,
+                "component_name": component.name,
+                "domain_name": component.domain.name,
+                "stage": stage,
+                "stage_name": stage.name,
+                "steps": [{"id": s.pk, "text": s.text} for s in steps],
+                "own_words": own_words,
+            },
+        )
+        locked.version += 1
+        locked.save()
+        return locked
+
+
+def walkthrough_unfocus(*, walkthrough: Walkthrough, component: Component, version: int) -> Walkthrough:
+    """Removes the feedback on one component from an unfinished Driver Model walkthrough."""
+    with transaction.atomic():
+        locked = _locked(walkthrough, version)
+        if locked.status == Walkthrough.Status.COMPLETE:
+            raise WalkthroughConflict("This walkthrough is already finished.")
+        locked.focuses.filter(component=component).delete()
         locked.version += 1
         locked.save()
         return locked
@@ -200,15 +298,12 @@ def walkthrough_correct(
             raise WalkthroughInvalid("Only the observer who wrote a walkthrough can correct it.")
         if locked.status != Walkthrough.Status.COMPLETE:
             raise WalkthroughInvalid("Finish the walkthrough before correcting it.")
-        wanted = {"next_move": next_move, "teacher_note": teacher_note, "private_note": private_note}
-        changed = {f: [getattr(locked, f), v] for f, v in wanted.items() if getattr(locked, f) != v}
-        if not changed:
+        before = _recorded(locked)
+        locked.next_move, locked.teacher_note, locked.private_note = next_move, teacher_note, private_note
+        after = _recorded(locked)
+        if before == after:
             return locked
-        for field, (_before, after) in changed.items():
-            setattr(locked, field, after)
         locked.version += 1
         locked.save()
-        if "private_note" in changed:
-            changed["private_note"] = ["(private)", "(private, changed)"]  # the log never copies private text
-        WalkthroughChange.objects.create(walkthrough=locked, changed_by=by, fields=changed)
+        _log_change(locked, by, before, after)
         return locked

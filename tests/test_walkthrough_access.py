@@ -6,8 +6,8 @@ import pytest
 from django.urls import reverse
 
 from observations.models import Walkthrough
-from observations.services import walkthrough_finish, walkthrough_start
-from progressions.models import Framework
+from observations.services import walkthrough_finish, walkthrough_focus, walkthrough_start
+from progressions.models import ActionStep, Framework
 
 
 def finished(observer, teacher, *, kind=Walkthrough.Kind.COACH, private="", shared="", complete=True):
@@ -15,6 +15,10 @@ def finished(observer, teacher, *, kind=Walkthrough.Kind.COACH, private="", shar
         client_key=uuid.uuid4(), observer=observer, teacher=teacher, framework=Framework.objects.get(slug="driver-model"), kind=kind
     )
     if complete:
+        step = ActionStep.objects.current().filter(kind="step").select_related("component", "stage").first()
+        walk = walkthrough_focus(
+            walkthrough=walk, client_key=uuid.uuid4(), component=step.component, stage=step.stage, steps=[step], version=walk.version
+        )
         walk = walkthrough_finish(walkthrough=walk, version=walk.version, next_move="Try a class meeting.", teacher_note=shared, private_note=private)
     return walk
 

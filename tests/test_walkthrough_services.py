@@ -9,9 +9,6 @@ from observations.models import Answer, Walkthrough
 from observations.services import (
     WalkthroughConflict,
     WalkthroughInvalid,
-    next_action,
-    live_answers,
-    walk_sequence,
     walkthrough_answer,
     walkthrough_back,
     walkthrough_correct,
@@ -33,14 +30,14 @@ def walk(content, district):
 
 
 def current(walkthrough):
-    return next_action(walk_sequence(walkthrough), live_answers(walkthrough))
+    return Walkthrough.objects.get(pk=walkthrough.pk).state.current
 
 
 def tap(walkthrough, in_place=True, client_key=None, **extra):
     return walkthrough_answer(
         walkthrough=walkthrough,
         client_key=client_key or key(),
-        action=current(walkthrough),
+        action_id=current(walkthrough).pk,
         in_place=in_place,
         version=walkthrough.version,
         **extra,
@@ -68,8 +65,8 @@ def test_the_first_not_yet_is_the_pause_with_its_next_move(walk):
 def test_a_double_tap_or_resend_records_one_answer(walk):
     tap_key = key()
     action = current(walk)
-    first = walkthrough_answer(walkthrough=walk, client_key=tap_key, action=action, in_place=True, version=walk.version)
-    again = walkthrough_answer(walkthrough=walk, client_key=tap_key, action=action, in_place=True, version=walk.version)
+    first = walkthrough_answer(walkthrough=walk, client_key=tap_key, action_id=action.pk, in_place=True, version=walk.version)
+    again = walkthrough_answer(walkthrough=walk, client_key=tap_key, action_id=action.pk, in_place=True, version=walk.version)
     assert Answer.objects.filter(walkthrough=walk).count() == 1
     assert again.version == first.version == walk.version + 1
     assert current(again).number == 2
@@ -79,7 +76,7 @@ def test_a_stale_tab_is_refused_and_changes_nothing(walk):
     stale = Walkthrough.objects.get(pk=walk.pk)
     tap(walk)  # the other tab
     with pytest.raises(WalkthroughConflict, match="another tab"):
-        walkthrough_answer(walkthrough=stale, client_key=key(), action=current(stale), in_place=False, version=stale.version)
+        walkthrough_answer(walkthrough=stale, client_key=key(), action_id=current(stale).pk, in_place=False, version=stale.version)
     assert Answer.objects.filter(walkthrough=walk).count() == 1
 
 
@@ -91,7 +88,7 @@ def test_back_undoes_the_last_answer_and_a_resent_back_is_refused(walk):
     assert walk.pause_number is None and current(walk).number == 2
     with pytest.raises(WalkthroughConflict):
         walkthrough_back(walkthrough=walk, version=version)  # the same Back sent again
-    assert len(live_answers(walk)) == 1
+    assert len(Walkthrough.objects.get(pk=walk.pk).state.live) == 1
     assert Answer.objects.filter(walkthrough=walk, undone_at__isnull=False).count() == 1  # kept, marked undone
 
 
@@ -103,7 +100,7 @@ def test_finishing_saves_the_edited_next_move_and_notes(walk):
     assert walk.status == Walkthrough.Status.COMPLETE and walk.completed_at
     assert (walk.next_move, walk.teacher_note, walk.private_note) == ("Block 20 minutes daily.", "Great start.", "Seemed tired.")
     with pytest.raises(WalkthroughConflict, match="already finished"):
-        tap(walk)
+        walkthrough_answer(walkthrough=walk, client_key=key(), action_id=walk.pause_action_id, in_place=True, version=walk.version)
 
 
 def test_finishing_before_the_pause_is_refused(walk):
@@ -121,7 +118,7 @@ def test_every_action_in_place_completes_with_no_pause(content, district):
     walk = walkthrough_finish(walkthrough=walk, version=walk.version, next_move="")
     assert walk.status == Walkthrough.Status.COMPLETE and walk.pause_number is None
     assert walk.pause_label == "No pause: every action in place"
-    assert len(live_answers(walk)) == 11
+    assert len(Walkthrough.objects.get(pk=walk.pk).state.live) == 11
 
 
 def test_a_later_content_revision_changes_nothing_recorded(walk, fixture_dir):
