@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.functional import cached_property
 
 from people.models import Role, Teacher
@@ -74,6 +75,9 @@ class Walkthrough(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} of {self.teacher} on {self.framework} ({self.observed_at:%Y-%m-%d})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("observations:walkthrough", args=[self.pk])
 
     def private_note_for(self, user) -> str:
         """Coaching stays confidential from evaluation: only the observer reads the private note."""
@@ -180,8 +184,19 @@ class WalkthroughChange(models.Model):
     changed_at = models.DateTimeField(auto_now_add=True)
     fields = models.JSONField(help_text="{field: [before, after]}")
 
+    LABELS = {
+        "status": "Status",
+        "pause_label": "Pause",
+        "next_move": "Next move",
+        "teacher_note": "Note for the teacher",
+        "private_note": "Private note",
+    }
+
     class Meta:
         ordering = ["changed_at"]
+
+    def described(self) -> list[tuple[str, str, str]]:
+        return [(self.LABELS.get(field, field), before or "(empty)", after or "(empty)") for field, (before, after) in self.fields.items()]
 
 
 class DriverFocus(models.Model):

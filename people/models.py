@@ -60,6 +60,10 @@ class User(AbstractUser):
         return self.has_role(Role.Kind.DISTRICT_LEADER) or self.has_role(Role.Kind.SITE_ADMIN)
 
     @property
+    def can_observe(self) -> bool:
+        return any(self.has_role(kind) for kind in Role.OBSERVERS)
+
+    @property
     def role_names(self) -> list[str]:
         names = [role.get_kind_display() for role in self.role_set]
         if hasattr(self, "teacher"):
@@ -75,6 +79,7 @@ class Role(models.Model):
         SITE_ADMIN = "site_admin", "Site admin"
 
     CAMPUS_ROLES = (Kind.COACH, Kind.PRINCIPAL)
+    OBSERVERS = (Kind.COACH, Kind.PRINCIPAL, Kind.DISTRICT_LEADER)  # who may walk a classroom
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="roles")
     kind = models.CharField(max_length=20, choices=Kind.choices)

@@ -6,11 +6,15 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from plcoach.access import role_required, signed_in
 
+from observations.history import teacher_history
 from observations.models import Walkthrough
 
 from .models import Role, Teacher
 from .roster import RosterError, read_roster
 from .services import roster_import
+
+
+RECENT_WALKTHROUGHS = 20
 
 
 def _get_teacher_for_user(request: HttpRequest, pk: int) -> Teacher:
@@ -41,6 +45,8 @@ def teacher_list(request: HttpRequest) -> HttpResponse:
 @signed_in
 @require_safe
 def teacher_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The teacher, their pauses over time per progression, and the latest walkthroughs.
+    Seven queries however long the history (tests/test_teacher_pages.py)."""
     teacher = _get_teacher_for_user(request, pk)
     walkthroughs = (
         Walkthrough.objects.visible_to(request.user)
@@ -49,8 +55,16 @@ def teacher_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .order_by("-observed_at")
     )
     # The private note is put in the page here, for its observer only, never decided by the template.
-    history = [(w, w.private_note_for(request.user)) for w in walkthroughs[:200]]
-    return render(request, "people/teacher_detail.html", {"teacher": teacher, "history": history})
+    recent = [(w, w.private_note_for(request.user)) for w in walkthroughs[:RECENT_WALKTHROUGHS]]
+    context = {
+        "teacher": teacher,
+        "progressions": teacher_history(teacher=teacher, viewer=request.user),
+        "recent": recent,
+        "recent_limit": RECENT_WALKTHROUGHS,
+        "can_observe": request.user.can_observe,
+        "is_self": teacher.user_id == request.user.pk,
+    }
+    return render(request, "people/teacher_detail.html", context)
 
 
 @role_required(Role.Kind.SITE_ADMIN)

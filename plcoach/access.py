@@ -43,3 +43,19 @@ def role_required(*kinds: str) -> Callable:
         return wrapped
 
     return decorator
+
+
+def teachers_only(view: Callable) -> Callable:
+    """Signed-in users who are on the roster as a teacher (self-reflection); others get 403."""
+
+    @wraps(view)
+    def check(request, *args, **kwargs):
+        from people.models import Teacher  # access rules load before the apps' models
+
+        if not Teacher.objects.filter(user_id=request.user.pk).exists():
+            raise PermissionDenied("Self-reflection is for teachers with a login.")
+        return view(request, *args, **kwargs)
+
+    wrapped = login_required(check)
+    wrapped.access_rule = "teachers with a login"
+    return wrapped

@@ -3,6 +3,8 @@
 A view added without a row here fails test_every_view_is_in_the_access_table.
 """
 
+import uuid
+
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -20,6 +22,29 @@ def signed_in(status, anonymous=LOGIN):
     return {**everyone(status), "anonymous": anonymous}
 
 
+def walkthrough(d):
+    """A finished coach walkthrough of Maria Alvarez (OAK) by the OAK/LKW coach, made once per district."""
+    if not hasattr(d, "walkthrough"):
+        from observations.services import walkthrough_answer, walkthrough_finish, walkthrough_start
+        from progressions.models import Framework
+
+        walk = walkthrough_start(
+            client_key=uuid.uuid4(), observer=d.coach, teacher=d.teacher, framework=Framework.objects.get(slug="flex")
+        )
+        walk = walkthrough_answer(
+            walkthrough=walk, client_key=uuid.uuid4(), action_id=walk.state.current.pk, in_place=False, version=walk.version
+        )
+        d.walkthrough = walkthrough_finish(walkthrough=walk, version=walk.version, next_move="Try it.")
+    return d.walkthrough
+
+
+def walkthrough_url(name, *extra):
+    return lambda d: reverse(name, args=[walkthrough(d).pk, *extra])
+
+
+OBSERVERS = {**signed_in(403), "coach": 200, "principal": 200, "leader": 200}
+POST_ONLY = signed_in(405)
+
 # url name -> (how to build the URL from the district, expected status per role)
 ACCESS = {
     "progressions:home": (lambda d: reverse("progressions:home"), everyone(200)),
@@ -28,6 +53,18 @@ ACCESS = {
     "people:teacher-list": (lambda d: reverse("people:teacher-list"), signed_in(200)),
     "people:teacher": (lambda d: reverse("people:teacher", args=[d.teacher.pk]), signed_in(200)),
     "people:roster": (lambda d: reverse("people:roster"), {**signed_in(403), "admin": 200}),
+    "observations:walkthrough-list": (lambda d: reverse("observations:walkthrough-list"), signed_in(200)),
+    "observations:walkthrough-new": (lambda d: reverse("observations:walkthrough-new"), OBSERVERS),
+    "observations:reflection-new": (lambda d: reverse("observations:reflection-new"), {**signed_in(403), "teacher_user": 200}),
+    # finished, about Maria (OAK): its coach, Maria, her principal and district leaders
+    "observations:walkthrough": (walkthrough_url("observations:walkthrough"), {**signed_in(200), "admin": 404}),
+    "observations:correct": (walkthrough_url("observations:correct"), {**signed_in(404), "coach": 200}),
+    "observations:answer": (walkthrough_url("observations:answer"), POST_ONLY),
+    "observations:back": (walkthrough_url("observations:back"), POST_ONLY),
+    "observations:focus": (walkthrough_url("observations:focus"), POST_ONLY),
+    "observations:unfocus": (walkthrough_url("observations:unfocus", 1), POST_ONLY),
+    "observations:finish": (walkthrough_url("observations:finish"), POST_ONLY),
+    "observations:reopen": (walkthrough_url("observations:reopen"), POST_ONLY),
     "login": (lambda d: reverse("login"), {**everyone(302), "anonymous": 200}),  # signed in: sent on
     "logout": (lambda d: reverse("logout"), everyone(405)),  # POST only
     "password_change": (lambda d: reverse("password_change"), signed_in(200)),

@@ -1,9 +1,14 @@
 """The teacher list and teacher page: what they show and their constant query counts."""
 
+import uuid
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from django.urls import reverse
 
+from observations.models import Walkthrough
 from people.models import Teacher
+from progressions.models import Framework
 
 
 def add_teachers(campus, count: int) -> None:
@@ -26,13 +31,56 @@ def test_teacher_list_query_count_is_constant_as_the_district_grows(client, dist
     assert response.status_code == 200
 
 
-def test_teacher_page_query_count(client, district, django_assert_num_queries):
-    """Session, user, roles, the teacher with their campus, and their visible walkthroughs."""
+def test_teacher_page_query_count_is_constant_as_history_grows(client, content, district, django_assert_num_queries):
+    """Session, user, roles, the teacher, the timeline rows, the frameworks, the latest walkthroughs:
+    seven, whether there is no history or forty walkthroughs of it."""
     client.force_login(district.principal)
-    with django_assert_num_queries(5):
-        response = client.get(reverse("people:teacher", args=[district.oak_teacher.pk]))
+    url = reverse("people:teacher", args=[district.oak_teacher.pk])
+    with django_assert_num_queries(7):
+        response = client.get(url)
     body = response.content.decode()
     assert "<h1>James Brooks</h1>" in body and "Oak Cliff Elementary" in body and "K-2" in body
+    add_history(district.coach, district.oak_teacher, [("foundation", 5)] * 20 + [("differentiated", 2)] * 20)
+    with django_assert_num_queries(7):
+        response = client.get(url)
+    assert "Differentiated 2" in response.content.decode()
+
+
+def add_history(observer, teacher, pauses, kind="coach", framework="flex", start=datetime(2026, 1, 5, 9, 0, tzinfo=UTC)):
+    """Finished walkthroughs, one a day, pausing at each (phase, number) in turn; None for no pause."""
+    flex = Framework.objects.get(slug=framework)
+    Walkthrough.objects.bulk_create(
+        Walkthrough(
+            client_key=uuid.uuid4(), kind=kind, teacher=teacher, observer=observer, framework=flex,
+            start_phase="foundation", observed_at=start + timedelta(days=day), status="complete",
+            pause_phase=pause[0] if pause else "", pause_number=pause[1] if pause else None,
+            next_move=f"Next move {day}" if pause else "", completed_at=start + timedelta(days=day),
+        )
+        for day, pause in enumerate(pauses)
+    )  # fmt: skip
+
+
+def test_the_teacher_page_shows_the_pauses_over_time_and_the_current_next_move(client, content, district):
+    add_history(district.coach, district.oak_teacher, [("foundation", 5), ("foundation", 5), ("foundation", 9), ("differentiated", 2)])
+    client.force_login(district.principal)
+    response = client.get(reverse("people:teacher", args=[district.oak_teacher.pk]))
+    timeline = [stop.label for stop in response.context["progressions"][0].coach.stops]
+    assert timeline == ["Foundation 5", "Foundation 9", "Differentiated 2"]
+    body = response.content.decode()
+    assert "Foundation 5 <span class=\"times\">6 Jan 2026, 2 times</span>" in body
+    assert "Current next move</span> (8 Jan 2026): Next move 3" in body
+
+
+def test_coach_walkthroughs_and_self_reflections_side_by_side_for_the_teacher(client, content, district):
+    add_history(district.coach, district.teacher, [("foundation", 5), ("foundation", 9)])
+    add_history(district.teacher_user, district.teacher, [("differentiated", 1)], kind="self")
+    client.force_login(district.teacher_user)
+    body = client.get(reverse("people:teacher", args=[district.teacher.pk])).content.decode()
+    assert 'class="tracks both"' in body
+    assert "Coach walkthroughs" in body and "Your self-reflections" in body and "Differentiated 1" in body
+    client.force_login(district.principal)  # self-reflections stay the teacher's own
+    body = client.get(reverse("people:teacher", args=[district.teacher.pk])).content.decode()
+    assert "Foundation 9" in body and "Differentiated 1" not in body and "Self-reflections" not in body
 
 
 def test_search_narrows_the_list_and_works_without_javascript(client, district):

@@ -1,0 +1,50 @@
+"""Reading what a walkthrough page posts. Each reader names the field it could not read,
+so bad input becomes a clear 400 message instead of a 500."""
+
+import uuid
+from datetime import datetime, timedelta
+
+from django.http import QueryDict
+from django.utils import timezone
+
+from .services import WalkthroughInvalid
+
+DATETIME_INPUT = "%Y-%m-%dT%H:%M"  # what <input type="datetime-local"> sends
+
+
+def read_key(data: QueryDict, name: str = "client_key") -> uuid.UUID:
+    try:
+        return uuid.UUID(data.get(name, ""))
+    except ValueError:
+        raise WalkthroughInvalid("The page sent no valid key with this tap. Reload the page and try again.") from None
+
+
+def read_int(data: QueryDict, name: str, what: str) -> int:
+    try:
+        return int(data.get(name, ""))
+    except ValueError:
+        raise WalkthroughInvalid(f"The page sent no {what}. Reload the page and try again.") from None
+
+
+def read_choice(data: QueryDict, name: str, choices: dict[str, object], what: str):
+    value = data.get(name, "")
+    if value not in choices:
+        raise WalkthroughInvalid(f"Choose {what}.")
+    return choices[value]
+
+
+def read_observed_at(data: QueryDict) -> datetime:
+    raw = data.get("observed_at", "").strip()
+    try:
+        observed = timezone.make_aware(datetime.strptime(raw, DATETIME_INPUT))
+    except ValueError:
+        raise WalkthroughInvalid("Date and time: enter when you observed, like 2026-11-22 09:30.") from None
+    if observed > timezone.now() + timedelta(minutes=10):
+        raise WalkthroughInvalid("Date and time: the observation cannot be in the future.")
+    if observed < timezone.now() - timedelta(days=366):
+        raise WalkthroughInvalid("Date and time: walkthroughs older than a year cannot be recorded.")
+    return observed
+
+
+def now_for_input() -> str:
+    return timezone.localtime().strftime(DATETIME_INPUT)

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from . import views
+
+app_name = "observations"
+urlpatterns = [
+    path("walkthroughs/", views.walkthrough_list, name="walkthrough-list"),
+    path("walkthroughs/new/", views.walkthrough_new, name="walkthrough-new"),
+    path("reflections/new/", views.reflection_new, name="reflection-new"),
+    path("walkthroughs/<int:pk>/", views.walkthrough_detail, name="walkthrough"),
+    path("walkthroughs/<int:pk>/answer/", views.walkthrough_answer_view, name="answer"),
+    path("walkthroughs/<int:pk>/back/", views.walkthrough_back_view, name="back"),
+    path("walkthroughs/<int:pk>/focus/", views.walkthrough_focus_view, name="focus"),
+    path("walkthroughs/<int:pk>/focus/<int:component_pk>/remove/", views.walkthrough_unfocus_view, name="unfocus"),
+    path("walkthroughs/<int:pk>/finish/", views.walkthrough_finish_view, name="finish"),
+    path("walkthroughs/<int:pk>/reopen/", views.walkthrough_reopen_view, name="reopen"),
+    path("walkthroughs/<int:pk>/correct/", views.walkthrough_correct_view, name="correct"),
+]

@@ -1,0 +1,422 @@
+"""Walkthrough pages: start, walk to the pause, finish, reopen and correct.
+
+Every write goes through services.py. An htmx POST gets the updated fragment back
+(`#walk`), a plain form POST is redirected, so each step works without JavaScript.
+Refusals are 400 (bad input) or 409 (changed in another tab), with the page showing why.
+"""
+
+import uuid
+
+from django.contrib import messages
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django_htmx.http import HttpResponseClientRedirect
+
+from people.models import Role, Teacher
+from plcoach.access import role_required, signed_in, teachers_only
+from progressions.models import ActionStep, Component, Framework, Phase, Stage
+
+from . import inputs
+from .history import teacher_history
+from .models import Walkthrough
+from .services import (
+    WalkthroughConflict,
+    WalkthroughInvalid,
+    walkthrough_answer,
+    walkthrough_back,
+    walkthrough_correct,
+    walkthrough_finish,
+    walkthrough_focus,
+    walkthrough_reopen,
+    walkthrough_start,
+    walkthrough_unfocus,
+)
+
+
+
+def _get_walkthrough_for_user(request: HttpRequest, pk: int) -> Walkthrough:
+    """A walkthrough this user may see, with what its pages show; 404 otherwise."""
+    try:
+        return (
+            Walkthrough.objects.visible_to(request.user)
+            .select_related("teacher__campus", "framework", "observer")
+            .get(pk=pk)
+        )
+    except Walkthrough.DoesNotExist:
+        raise Http404("No walkthrough here.") from None
+
+
+def _get_walkthrough_for_observer(request: HttpRequest, pk: int) -> Walkthrough:
+    """Only its observer writes to a walkthrough; to anyone else it does not exist."""
+    try:
+        return Walkthrough.objects.only("pk", "observer_id").get(pk=pk, observer_id=request.user.pk)
+    except Walkthrough.DoesNotExist:
+        raise Http404("No walkthrough here.") from None
+
+
+# Starting ------------------------------------------------------------------------------------
+
+
+@role_required(*Role.OBSERVERS)
+@require_http_methods(["GET", "HEAD", "POST"])
+def walkthrough_new(request: HttpRequest) -> HttpResponse:
+    """A coach (or principal, or district leader) starts a walkthrough of a teacher they may see."""
+    return _start_page(request, kind=Walkthrough.Kind.COACH, teachers=Teacher.objects.visible_to(request.user))
+
+
+@teachers_only
+@require_http_methods(["GET", "HEAD", "POST"])
+def reflection_new(request: HttpRequest) -> HttpResponse:
+    """A teacher walks a progression about their own classroom."""
+    return _start_page(request, kind=Walkthrough.Kind.SELF, teachers=Teacher.objects.filter(user=request.user))
+
+
+def _start_page(request: HttpRequest, *, kind: str, teachers) -> HttpResponse:
+    data = request.POST if request.method == "POST" else request.GET
+    teachers = teachers.select_related("campus")
+    teacher = framework = None
+    if kind == Walkthrough.Kind.SELF:
+        teacher = teachers.first()
+    elif teacher_id := data.get("teacher", "").strip():
+        teacher = teachers.filter(pk=teacher_id).first() if teacher_id.isdigit() else None
+        if teacher is None:
+            raise Http404("No teacher here.")
+    if teacher and (slug := data.get("framework", "").strip()):
+        framework = Framework.objects.filter(slug=slug).first()
+        if framework is None:
+            raise Http404("No such progression.")
+
+    problem = ""
+    if request.method == "POST":
+        try:
+            walkthrough = _start(request, kind=kind, teacher=teacher, framework=framework)
+        except WalkthroughInvalid as exc:
+            problem = str(exc)
+        else:
+            return redirect(walkthrough)
+    context = {
+        "kind": kind,
+        "teacher": teacher,
+        "framework": framework,
+        "problem": problem,
+        "client_key": data.get("client_key") or uuid.uuid4(),
+        "observed_at": data.get("observed_at") or inputs.now_for_input(),
+    }
+    if teacher is None:
+        context.update(_teacher_choices(data, teachers))
+    else:
+        context.update(_framework_choices(request, teacher, framework, kind, data))
+    template = "observations/start.html"
+    if request.htmx and request.htmx.target == "teacher-choices":
+        template += "#teacher-choices"
+    return render(request, template, context, status=400 if problem else 200)
+
+
+def _start(request: HttpRequest, *, kind: str, teacher, framework) -> Walkthrough:
+    if teacher is None or framework is None:
+        raise WalkthroughInvalid("Choose the teacher and the progression first.")
+    return walkthrough_start(
+        client_key=inputs.read_key(request.POST),
+        observer=request.user,
+        teacher=teacher,
+        framework=framework,
+        start_phase=request.POST.get("start_phase", Phase.Kind.FOUNDATION),
+        kind=kind,
+        observed_at=inputs.read_observed_at(request.POST),
+    )
+
+
+def _teacher_choices(data, teachers) -> dict:
+    query = data.get("q", "").strip()[:100]
+    for word in query.split():
+        teachers = teachers.filter(
+            Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(subject__icontains=word)
+            | Q(grade_band__icontains=word) | Q(campus__name__icontains=word)
+        )  # fmt: skip
+    return {"query": query, "teachers": list(teachers.order_by("last_name", "first_name")[:25])}
+
+
+def _framework_choices(request, teacher, framework, kind, data) -> dict:
+    """Each framework with where this teacher last paused on it: the suggested starting phase."""
+    history = {h.framework.pk: h for h in teacher_history(teacher=teacher, viewer=request.user)}
+    frameworks = []
+    for choice in Framework.objects.order_by("kind", "name"):
+        track = history.get(choice.pk)
+        track = (track.coach if kind == Walkthrough.Kind.COACH else track.self_reflection) if track else None
+        frameworks.append((choice, track.stops[-1] if track and track.stops else None))
+    context = {"frameworks": frameworks}
+    if framework and framework.is_progression:
+        last_stop = dict((f.pk, stop) for f, stop in frameworks).get(framework.pk)
+        suggested = last_stop.phase if last_stop and last_stop.number else Phase.Kind.FOUNDATION
+        context["phases"] = list(framework.phases.all())
+        context["last_stop"] = last_stop
+        context["start_phase"] = data.get("start_phase") or suggested
+        context["suggested_phase"] = suggested
+    return context
+
+
+# The walk --------------------------------------------------------------------------------------
+
+
+@signed_in
+@require_safe
+def walkthrough_list(request: HttpRequest) -> HttpResponse:
+    """The user's own walkthroughs: unfinished ones first, to resume from any device."""
+    mine = Walkthrough.objects.filter(observer=request.user).select_related("teacher", "framework")
+    return render(
+        request,
+        "observations/walkthrough_list.html",
+        {
+            "open": list(mine.filter(status=Walkthrough.Status.IN_PROGRESS).order_by("-updated_at")[:50]),
+            "finished": list(mine.filter(status=Walkthrough.Status.COMPLETE).order_by("-observed_at")[:30]),
+            "can_observe": request.user.can_observe,
+            "can_reflect": Teacher.objects.filter(user=request.user).exists(),
+        },
+    )
+
+
+@signed_in
+@require_safe
+def walkthrough_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    walkthrough = _get_walkthrough_for_user(request, pk)
+    if walkthrough.is_open:  # only its observer sees an open walkthrough (visible_to)
+        context = _walk_context(request, walkthrough)
+        start = Phase.Kind.values.index(walkthrough.start_phase) + 1 if walkthrough.start_phase else 1
+        context["skipped_phases"] = list(walkthrough.framework.phases.filter(available=False, position__gte=start))
+        template = "observations/walk.html"
+        if request.htmx and request.htmx.target == "focus-form":
+            template = "observations/_driver_walk.html#focus-form"
+        return render(request, template, context)
+    return render(
+        request,
+        "observations/walkthrough_detail.html",
+        {
+            "walkthrough": walkthrough,
+            "private_note": walkthrough.private_note_for(request.user),
+            "is_observer": walkthrough.observer_id == request.user.pk,
+            "focuses": list(walkthrough.focuses.all()),
+            "changes": list(walkthrough.changes.select_related("changed_by")),
+        },
+    )
+
+
+def _walk_context(request: HttpRequest, walkthrough: Walkthrough, problem: str = "") -> dict:
+    """What the walk fragment shows. A fresh client key for the next tap: a resend of this one reuses its own."""
+    context = {"walkthrough": walkthrough, "state": walkthrough.state, "client_key": uuid.uuid4(), "problem": problem}
+    if not walkthrough.framework.is_progression:
+        # A refused save shows what was posted again; a saved one starts a clean form.
+        data = request.GET if request.method != "POST" else request.POST if problem else QueryDict()
+        context.update(_focus_choices(walkthrough, data, posted=request.method == "POST"))
+    return context
+
+
+def _focus_choices(walkthrough: Walkthrough, data: QueryDict, *, posted: bool) -> dict:
+    """The Driver Model form: components by domain, then the stage, then that cell's action steps."""
+    framework = walkthrough.framework
+    focuses = list(walkthrough.focuses.all())
+    components = list(
+        Component.objects.filter(framework=framework, retired=False, domain__retired=False)
+        .select_related("domain")
+        .order_by("domain__position", "position")
+    )
+    stages = list(framework.stages.all())
+    component = next((c for c in components if str(c.pk) == data.get("component")), None)
+    stage = next((s for s in stages if str(s.pk) == data.get("stage")), None)
+    existing = next((f for f in focuses if component and f.component_id == component.pk), None)
+    if existing and stage is None:
+        stage = next((s for s in stages if s.pk == existing.stage_id), None)
+    groups = []
+    if component and stage:
+        steps = ActionStep.objects.current().filter(component=component, stage=stage).order_by("position")
+        groups = ActionStep.grouped(list(steps))
+    chosen = set(data.getlist("steps")) if posted else set()
+    if existing and not chosen and existing.stage_id == getattr(stage, "pk", None):
+        chosen = {str(step["id"]) for step in existing.steps}
+    return {
+        "focuses": focuses,
+        "components": components,
+        "stages": stages,
+        "component": component,
+        "stage": stage,
+        "step_groups": groups,
+        "chosen_steps": chosen,
+        "own_words": data.get("own_words", existing.own_words if existing else ""),
+    }
+
+
+def _walk_response(request: HttpRequest, walkthrough: Walkthrough, *, problem: str = "", status: int = 200) -> HttpResponse:
+    """htmx: the updated walk fragment. Plain POST: back to the page, or the page with the problem."""
+    if request.htmx:
+        return render(request, "observations/walk.html#walk", _walk_context(request, walkthrough, problem), status=status)
+    if not problem:
+        return redirect(walkthrough)
+    if walkthrough.is_open:
+        return render(request, "observations/walk.html", _walk_context(request, walkthrough, problem), status=status)
+    messages.error(request, problem)
+    return redirect(walkthrough)
+
+
+def _write(request: HttpRequest, pk: int, write) -> HttpResponse:
+    """Runs one write for the walkthrough's observer and answers with where the walk now stands."""
+    walkthrough = _get_walkthrough_for_observer(request, pk)
+    try:
+        walkthrough = write(walkthrough)
+    except WalkthroughConflict as exc:
+        return _walk_response(request, _reloaded(walkthrough), problem=str(exc), status=409)
+    except WalkthroughInvalid as exc:
+        return _walk_response(request, _reloaded(walkthrough), problem=str(exc), status=400)
+    return _walk_response(request, walkthrough)
+
+
+def _reloaded(walkthrough: Walkthrough) -> Walkthrough:
+    return Walkthrough.objects.select_related("teacher", "framework").get(pk=walkthrough.pk)
+
+
+@signed_in
+@require_POST
+def walkthrough_answer_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """One tap: In place or Not yet. At most eight queries (tests/test_walk_step.py)."""
+
+    def write(walkthrough):
+        return walkthrough_answer(
+            walkthrough=walkthrough,
+            client_key=inputs.read_key(request.POST),
+            action_id=inputs.read_int(request.POST, "action", "action"),
+            in_place=inputs.read_choice(request.POST, "in_place", {"yes": True, "no": False}, "In place or Not yet"),
+            evidence=request.POST.get("evidence", ""),
+            version=inputs.read_int(request.POST, "version", "walkthrough version"),
+        )
+
+    return _write(request, pk, write)
+
+
+@signed_in
+@require_POST
+def walkthrough_back_view(request: HttpRequest, pk: int) -> HttpResponse:
+    def write(walkthrough):
+        return walkthrough_back(walkthrough=walkthrough, version=inputs.read_int(request.POST, "version", "walkthrough version"))
+
+    return _write(request, pk, write)
+
+
+@signed_in
+@require_POST
+def walkthrough_focus_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Driver Model: saves the feedback on one component."""
+
+    def write(walkthrough):
+        walkthrough = _reloaded(walkthrough)
+        framework = walkthrough.framework
+        component = Component.objects.filter(framework=framework, pk=_digits(request.POST.get("component"))).select_related("domain").first()
+        if component is None:
+            raise WalkthroughInvalid("Choose a component.")
+        stage = Stage.objects.filter(framework=framework, pk=_digits(request.POST.get("stage"))).first()
+        if stage is None:
+            raise WalkthroughInvalid(f"Choose the stage {walkthrough.teacher.first_name} is working toward on {component.name}.")
+        wanted = [_digits(v) for v in request.POST.getlist("steps")]
+        steps = list(ActionStep.objects.current().filter(pk__in=wanted).order_by("position"))
+        if len(steps) != len(set(wanted)):
+            raise WalkthroughInvalid("One of the chosen action steps is no longer in the Driver Model. Choose again.")
+        return walkthrough_focus(
+            walkthrough=walkthrough,
+            client_key=inputs.read_key(request.POST),
+            component=component,
+            stage=stage,
+            steps=steps,
+            own_words=request.POST.get("own_words", ""),
+            version=inputs.read_int(request.POST, "version", "walkthrough version"),
+        )
+
+    return _write(request, pk, write)
+
+
+@signed_in
+@require_POST
+def walkthrough_unfocus_view(request: HttpRequest, pk: int, component_pk: int) -> HttpResponse:
+    def write(walkthrough):
+        component = Component.objects.filter(pk=component_pk).first()
+        if component is None:
+            raise WalkthroughInvalid("That component is not part of this walkthrough.")
+        version = inputs.read_int(request.POST, "version", "walkthrough version")
+        return walkthrough_unfocus(walkthrough=walkthrough, component=component, version=version)
+
+    return _write(request, pk, write)
+
+
+def _digits(value) -> int:
+    return int(value) if value and str(value).isdigit() else 0
+
+
+@signed_in
+@require_POST
+def walkthrough_finish_view(request: HttpRequest, pk: int) -> HttpResponse:
+    walkthrough = _get_walkthrough_for_observer(request, pk)
+    try:
+        walkthrough = walkthrough_finish(
+            walkthrough=walkthrough,
+            version=inputs.read_int(request.POST, "version", "walkthrough version"),
+            next_move=request.POST.get("next_move", ""),
+            teacher_note=request.POST.get("teacher_note", ""),
+            private_note=request.POST.get("private_note", ""),
+        )
+    except WalkthroughConflict as exc:
+        walkthrough = _reloaded(walkthrough)
+        if not walkthrough.is_open:  # finished already, e.g. a resend whose answer was lost
+            messages.info(request, "This walkthrough was already finished; this is what was saved.")
+            return _finished(request, walkthrough)
+        return _walk_response(request, walkthrough, problem=str(exc), status=409)
+    except WalkthroughInvalid as exc:
+        return _walk_response(request, _reloaded(walkthrough), problem=str(exc), status=400)
+    messages.success(request, "Walkthrough saved.")
+    return _finished(request, walkthrough)
+
+
+def _finished(request: HttpRequest, walkthrough: Walkthrough) -> HttpResponse:
+    if request.htmx:
+        return HttpResponseClientRedirect(walkthrough.get_absolute_url())
+    return redirect(walkthrough)
+
+
+@signed_in
+@require_POST
+def walkthrough_reopen_view(request: HttpRequest, pk: int) -> HttpResponse:
+    walkthrough = _get_walkthrough_for_observer(request, pk)
+    try:
+        version = inputs.read_int(request.POST, "version", "walkthrough version")
+        walkthrough = walkthrough_reopen(walkthrough=walkthrough, by=request.user, version=version)
+    except (WalkthroughConflict, WalkthroughInvalid) as exc:
+        messages.error(request, str(exc))
+    return redirect(reverse("observations:walkthrough", args=[pk]))
+
+
+@signed_in
+@require_http_methods(["GET", "HEAD", "POST"])
+def walkthrough_correct_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """The observer corrects the next move and notes of a finished walkthrough; the change is logged."""
+    walkthrough = _get_walkthrough_for_observer(request, pk)
+    walkthrough = _get_walkthrough_for_user(request, walkthrough.pk)
+    if walkthrough.is_open:
+        return redirect(walkthrough)
+    problem, status = "", 200
+    values = {f: getattr(walkthrough, f) for f in ("next_move", "teacher_note", "private_note")}
+    if request.method == "POST":
+        values = {f: request.POST.get(f, "") for f in values}
+        try:
+            walkthrough_correct(
+                walkthrough=walkthrough,
+                by=request.user,
+                version=inputs.read_int(request.POST, "version", "walkthrough version"),
+                **values,
+            )
+        except WalkthroughConflict as exc:
+            problem, status = str(exc), 409
+        except WalkthroughInvalid as exc:
+            problem, status = str(exc), 400
+        else:
+            messages.success(request, "Correction saved; the history below records it.")
+            return redirect(walkthrough)
+    context = {"walkthrough": walkthrough, "values": values, "problem": problem}
+    return render(request, "observations/correct.html", context, status=status)
