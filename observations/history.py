@@ -62,6 +62,16 @@ class Track:
         else:
             self.stops.append(Stop(phase, number, at, at))
 
+    SHOWN_STOPS = 12  # a page shows the latest pauses; the rest are counted
+
+    @property
+    def recent_stops(self) -> list[Stop]:
+        return self.stops[-self.SHOWN_STOPS :]
+
+    @property
+    def earlier_stops(self) -> int:
+        return max(0, len(self.stops) - self.SHOWN_STOPS)
+
     @property
     def movement(self) -> int:
         """+1 moved on since the previous different pause, -1 moved back, 0 no earlier pause."""

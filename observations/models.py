@@ -17,6 +17,30 @@ from people.models import Role, Teacher
 from progressions.models import Action, Component, Framework, Phase, Stage
 
 
+_SEQUENCES: dict[tuple, list[Action]] = {}
+
+
+def walk_sequence(framework: Framework, start_phase: str) -> list[Action]:
+    """The current actions to walk, in order, from the start phase on, skipping unavailable phases.
+
+    Content changes only when it is loaded, and every load of changed content gets a new hash
+    and time, so the list is kept per process under those: a step POST needs no query for it.
+    """
+    key = (framework.pk, framework.content_hash, framework.loaded_at, start_phase)
+    if key not in _SEQUENCES:
+        start = Phase.Kind.values.index(start_phase) + 1 if start_phase else 1
+        sequence = (
+            Action.objects.current()
+            .filter(phase__framework_id=framework.pk, phase__available=True, phase__position__gte=start)
+            .select_related("phase")
+            .order_by("phase__position", "number")
+        )
+        if len(_SEQUENCES) > 100:
+            _SEQUENCES.clear()
+        _SEQUENCES[key] = list(sequence)
+    return _SEQUENCES[key]
+
+
 class WalkthroughQuerySet(models.QuerySet):
     def visible_to(self, user) -> "WalkthroughQuerySet":
         """The one access rule for walkthroughs; the private note is decided by `private_note_for`."""
@@ -89,21 +113,16 @@ class Walkthrough(models.Model):
 
     @cached_property
     def state(self) -> "WalkState":
-        """Where the walk stands. Two queries, however many walkthroughs came before;
+        """Where the walk stands: one query for its answers (the actions are kept per process);
         services keep it up to date as they write, so a response needs no second read."""
         if not self.framework.is_progression:
             return WalkState([], [])
-        start = Phase.Kind.values.index(self.start_phase) + 1 if self.start_phase else 1
-        sequence = (
-            Action.objects.current()
-            .filter(phase__framework_id=self.framework_id, phase__available=True, phase__position__gte=start)
-            .select_related("phase")
-            .order_by("phase__position", "number")
-        )
-        return WalkState(list(sequence), list(self.answers.order_by("answered_at", "pk")))
+        return WalkState(walk_sequence(self.framework, self.start_phase), list(self.answers.order_by("answered_at", "pk")))
 
     @property
     def pause_label(self) -> str:
+        if not self.framework.is_progression:
+            return ""  # the Driver Model has components, not a pause
         if not self.pause_number:
             return "No pause: every action in place" if self.status == self.Status.COMPLETE else ""
         return f"{self.get_pause_phase_display()} {self.pause_number}"

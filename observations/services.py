@@ -28,6 +28,12 @@ class WalkthroughInvalid(ValueError):
     """A request that cannot be applied; the message says what and why."""
 
 
+def _refuse_nul(label: str, text: str) -> None:
+    """PostgreSQL cannot store a NUL character: refuse it with a message instead of a 500."""
+    if "\x00" in text:
+        raise WalkthroughInvalid(f"{label} contains a null character, which cannot be saved. Remove it and try again.")
+
+
 def walkthrough_start(
     *,
     client_key: uuid.UUID,
@@ -86,12 +92,20 @@ def walkthrough_answer(
 ) -> Walkthrough:
     """Records one tap; the first "not yet" is the progression pause.
 
-    Six queries, whatever the history: lock, the walk's actions, its answers, insert, update.
+    Four queries, whatever the history: lock, the walk's answers, insert, update.
     The returned walkthrough's `state` is already up to date for the response.
     """
     evidence = evidence.strip()
     if len(evidence) > NOTE_LIMIT:
         raise WalkthroughInvalid(f"The evidence note is longer than {NOTE_LIMIT} characters.")
+    _refuse_nul("The evidence note", evidence)
+    try:
+        return _answer(walkthrough, client_key, action_id, in_place, evidence, version)
+    except IntegrityError:  # the key of a tap on another walkthrough: not a resend of this one
+        raise WalkthroughInvalid("The page sent a key that is already used. Reload the page and try again.") from None
+
+
+def _answer(walkthrough, client_key, action_id, in_place, evidence, version) -> Walkthrough:
     with transaction.atomic():
         locked = _lock(walkthrough)
         state = locked.state
@@ -116,11 +130,16 @@ def walkthrough_answer(
             evidence=evidence,
         )
         state.answers.append(answer)
+        fields = ["version", "updated_at"]
         if not in_place:
             _set_pause(locked, action)
+            fields += PAUSE_FIELDS
         locked.version += 1
-        locked.save()
+        locked.save(update_fields=fields)
         return locked
+
+
+PAUSE_FIELDS = ["pause_action", "pause_phase", "pause_number", "pause_section", "pause_text", "pause_next_move", "next_move"]
 
 
 def _set_pause(walkthrough: Walkthrough, action: Action | None) -> None:
@@ -157,6 +176,7 @@ def _clean_notes(next_move: str, teacher_note: str, private_note: str) -> tuple[
     for label, text in zip(("The next move", "The note for the teacher", "The private note"), notes):
         if len(text) > NOTE_LIMIT:
             raise WalkthroughInvalid(f"{label} is longer than {NOTE_LIMIT} characters.")
+        _refuse_nul(label, text)
     return notes
 
 
@@ -251,6 +271,14 @@ def walkthrough_focus(
         raise WalkthroughInvalid("Choose 1 to 3 action steps, or write the feedback in your own words.")
     if len(own_words) > NOTE_LIMIT:
         raise WalkthroughInvalid(f"Your own words are longer than {NOTE_LIMIT} characters.")
+    _refuse_nul("Your own words", own_words)
+    try:
+        return _focus(walkthrough, client_key, component, stage, steps, own_words, version)
+    except IntegrityError:  # the key of a save on another walkthrough: not a resend of this one
+        raise WalkthroughInvalid("The page sent a key that is already used. Reload the page and try again.") from None
+
+
+def _focus(walkthrough, client_key, component, stage, steps, own_words, version) -> Walkthrough:
     with transaction.atomic():
         if DriverFocus.objects.filter(client_key=client_key, walkthrough=walkthrough).exists():
             return Walkthrough.objects.get(pk=walkthrough.pk)  # a resend

@@ -81,10 +81,10 @@ def _start_page(request: HttpRequest, *, kind: str, teachers) -> HttpResponse:
     if kind == Walkthrough.Kind.SELF:
         teacher = teachers.first()
     elif teacher_id := data.get("teacher", "").strip():
-        teacher = teachers.filter(pk=teacher_id).first() if teacher_id.isdigit() else None
+        teacher = teachers.filter(pk=teacher_id).first() if teacher_id.isdecimal() else None
         if teacher is None:
             raise Http404("No teacher here.")
-    if teacher and (slug := data.get("framework", "").strip()):
+    if teacher and (slug := data.get("framework", "").replace("\x00", "").strip()):
         framework = Framework.objects.filter(slug=slug).first()
         if framework is None:
             raise Http404("No such progression.")
@@ -130,7 +130,7 @@ def _start(request: HttpRequest, *, kind: str, teacher, framework) -> Walkthroug
 
 
 def _teacher_choices(data, teachers) -> dict:
-    query = data.get("q", "").strip()[:100]
+    query = data.get("q", "").replace("\x00", "").strip()[:100]
     for word in query.split():
         teachers = teachers.filter(
             Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(subject__icontains=word)
@@ -347,7 +347,7 @@ def walkthrough_unfocus_view(request: HttpRequest, pk: int, component_pk: int) -
 
 
 def _digits(value) -> int:
-    return int(value) if value and str(value).isdigit() else 0
+    return int(value) if value and str(value).isdecimal() else 0
 
 
 @signed_in

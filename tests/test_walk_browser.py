@@ -1,0 +1,171 @@
+"""Walkthroughs in Debian's Chromium on a tablet (768x1024): the coach's whole flow, with htmx and the retry script."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.core.management import call_command
+from django.test import Client
+from playwright.sync_api import expect
+
+from observations.models import Answer, Walkthrough
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def site(live_server, transactional_db):
+    call_command("load_progressions", verbosity=0)
+    return live_server.url
+
+
+@pytest.fixture
+def coach_tablet(site, district, browser):
+    """A tablet signed in as the OAK/LKW coach (the session made by the test client, handed to Chromium)."""
+    client = Client()
+    client.force_login(district.coach)
+    context = browser.new_context(viewport={"width": 768, "height": 1024})
+    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": site}])
+    page = context.new_page()
+    errors = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.console_errors = errors
+    yield page
+    context.close()
+
+
+def start(page, site, teacher_search: str, teacher: str, framework: str) -> None:
+    page.goto(f"{site}/walkthroughs/new/")
+    page.get_by_label("1. Which teacher?").fill(teacher_search)  # htmx type-ahead, no submit
+    page.locator("#teacher-choices").get_by_role("link", name=teacher).click()
+    page.get_by_role("link", name=framework).click()
+    page.get_by_role("button", name="Start the walkthrough").click()
+    expect(page.locator("#walk")).to_be_visible()
+
+
+def test_a_flex_walk_to_a_pause_with_an_edited_next_move(coach_tablet, site, district):
+    page = coach_tablet
+    start(page, site, "broo", "James Brooks", "Flex Model")
+    expect(page.locator(".walk-where")).to_contain_text("Foundation · Planning Before Lesson")
+    expect(page.locator(".walk-progress")).to_contain_text("Action 1 of 29")
+    for button in (page.get_by_role("button", name="In place"), page.get_by_role("button", name="Not yet")):
+        assert button.bounding_box()["height"] >= 44 and button.bounding_box()["width"] >= 44
+    assert Axe().run(page).violations_count == 0
+    page.evaluate("window.stillTheSamePage = true")  # gone if anything reloads the page
+    for number in range(1, 5):
+        expect(page.locator(".question-text .action-number")).to_have_text(str(number))
+        page.get_by_role("button", name="In place").click()
+    expect(page.locator(".question-text")).to_contain_text("On-demand directions are leveraged")
+    expect(page.locator(".walk-progress")).to_contain_text("Action 5 of 29")
+    page.get_by_label("Evidence").fill("Directions only given aloud.")
+    page.get_by_role("button", name="Not yet").click()
+
+    pause = page.locator(".pause")
+    expect(pause.get_by_role("heading", name="Progression pause: Foundation 5")).to_be_visible()
+    expect(pause).to_contain_text("Include directions that are specific, concrete, sequential")
+    assert page.evaluate("window.stillTheSamePage") is True
+    assert Axe().run(page).violations_count == 0
+    page.get_by_label("Agreed next move").fill("Post on-demand video directions for the two stations that confuse students most.")
+    page.get_by_label("Note for James").fill("Great routines at the teacher table.")
+    page.get_by_label("Private note").fill("Follow up after the PD day.")
+    page.get_by_role("button", name="Finish walkthrough").click()
+
+    expect(page.get_by_role("heading", name="Flex Model: Foundation 5")).to_be_visible()
+    expect(page.locator(".next-move-agreed")).to_have_text("Post on-demand video directions for the two stations that confuse students most.")
+    walk = Walkthrough.objects.get()
+    assert walk.status == "complete" and walk.pause_label == "Foundation 5"
+    assert list(walk.answers.values_list("number", "in_place")) == [(1, True), (2, True), (3, True), (4, True), (5, False)]
+    assert page.console_errors == []
+
+
+def test_back_undoes_the_last_answer_without_a_reload(coach_tablet, site):
+    page = coach_tablet
+    start(page, site, "brooks", "James Brooks", "Flex Model")
+    page.get_by_role("button", name="In place").click()
+    expect(page.locator(".question-text .action-number")).to_have_text("2")
+    page.get_by_role("button", name="Back: undo").click()
+    expect(page.locator(".question-text .action-number")).to_have_text("1")
+    assert Answer.objects.filter(undone_at__isnull=True).count() == 0
+
+
+def test_a_driver_model_walkthrough(coach_tablet, site):
+    page = coach_tablet
+    start(page, site, "grace", "Grace Kim", "Driver Model")
+    form = page.locator("#focus-form")
+    form.get_by_label("Component").select_option(label="Relationships")
+    expect(form.get_by_role("heading", name="Feedback on Relationships")).to_be_visible()
+    form.get_by_label("Moving to learner centered").check()
+    steps = form.get_by_role("checkbox")
+    expect(steps.first).to_be_visible()
+    first, second = steps.nth(0), steps.nth(1)
+    chosen = [first.locator("xpath=..").inner_text().strip(), second.locator("xpath=..").inner_text().strip()]
+    first.check()
+    second.check()
+    form.get_by_role("button", name="Save feedback on this component").click()
+
+    card = page.locator(".focus").first
+    expect(card.get_by_role("heading", name="Relationships")).to_be_visible()
+    expect(card).to_contain_text("working toward Moving to learner centered")
+    for text in chosen:
+        expect(card).to_contain_text(text)
+    page.get_by_label("Note for Grace").fill("Lovely morning meeting.")
+    page.get_by_role("button", name="Finish walkthrough").click()
+    expect(page.locator("h1")).to_contain_text("feedback")
+    walk = Walkthrough.objects.get()
+    assert walk.status == "complete"
+    assert [step["text"] for step in walk.focuses.get().steps] == chosen
+    assert page.console_errors == []
+
+
+def test_a_walk_while_the_server_is_briefly_unreachable_saves_every_answer_once(coach_tablet, site):
+    """Two kinds of failure: a tap that never reaches the server, and one whose reply is lost
+    after the server saved it. Both are shown as not saved, resent with the same key, and
+    recorded exactly once."""
+    page = coach_tablet
+    start(page, site, "brooks", "James Brooks", "Flex Model")
+    sends = []
+
+    def unreachable_then_lost_reply(route):
+        sends.append(route.request.post_data)
+        if len(sends) == 1:
+            route.abort("connectionrefused")  # the server is down: nothing arrives
+        elif len(sends) == 3:
+            route.fetch()  # the server saves the tap...
+            route.abort("connectionreset")  # ...but the reply never comes back
+        else:
+            route.continue_()
+
+    page.route("**/answer/", unreachable_then_lost_reply)
+    page.get_by_role("button", name="In place").click()
+    status = page.locator(".question [data-send-status]")
+    expect(status).to_contain_text("Not saved yet")
+    expect(page.get_by_role("button", name="In place")).to_be_disabled()  # no second answer while one is pending
+    expect(page.locator(".question-text .action-number")).to_have_text("2", timeout=10_000)  # resent and saved
+
+    page.get_by_role("button", name="In place").click()  # saved, reply lost
+    expect(page.locator(".question [data-send-status]")).to_contain_text("Not saved yet")
+    expect(page.locator(".question-text .action-number")).to_have_text("3", timeout=10_000)
+    page.get_by_role("button", name="Not yet").click()
+    expect(page.locator(".pause")).to_contain_text("Progression pause: Foundation 3")
+
+    answers = list(Answer.objects.values_list("number", "in_place"))
+    assert answers == [(1, True), (2, True), (3, False)]  # each tap once, none lost
+    assert len(sends) == 5  # 2 taps resent once each, plus the last
+    assert sends[0] == sends[1] and sends[2] == sends[3]  # a resend carries the same key and answer
+
+
+def test_leaving_with_an_unsaved_answer_asks_first(coach_tablet, site):
+    page = coach_tablet
+    start(page, site, "brooks", "James Brooks", "Flex Model")
+    page.route("**/answer/", lambda route: route.abort("connectionrefused"))
+    page.get_by_role("button", name="In place").click()
+    expect(page.locator(".question [data-send-status]")).to_contain_text("Not saved yet")
+    dialogs = []
+
+    def on_dialog(dialog):
+        dialogs.append(dialog.type)
+        dialog.dismiss()  # stay on the page
+
+    page.on("dialog", on_dialog)
+    page.close(run_before_unload=True)
+    page.wait_for_timeout(500)
+    assert dialogs == ["beforeunload"]
+    assert not page.is_closed()
