@@ -7,8 +7,29 @@ never by a template. An object a user may not see answers 404, so nothing leaks 
 from collections.abc import Callable
 from functools import wraps
 
-from django.contrib.auth.decorators import login_required
+from urllib.parse import urlsplit
+
+from django.contrib.auth.decorators import login_required as django_login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django_htmx.http import HttpResponseClientRedirect
+
+
+def login_required(view: Callable) -> Callable:
+    """Django's login_required, except that an htmx request whose session has expired sends
+    the whole page to the login (and back to it afterwards) instead of swapping the login
+    form into a fragment."""
+    plain = django_login_required(view)
+
+    @wraps(view)
+    def check(request, *args, **kwargs):
+        if request.htmx and not request.user.is_authenticated:
+            current = urlsplit(request.htmx.current_url or request.get_full_path())
+            back_to = current.path + (f"?{current.query}" if current.query else "")
+            return HttpResponseClientRedirect(redirect_to_login(back_to)["Location"])
+        return plain(request, *args, **kwargs)
+
+    return check
 
 
 def public(view: Callable) -> Callable:

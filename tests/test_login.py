@@ -121,3 +121,13 @@ def test_the_password_pages_show_their_own_titles_and_buttons(client, coach):
     change = client.get(reverse("password_change")).content.decode()
     assert "<h1>Change your password</h1>" in change and "Save password</button>" in change
     assert "Send the link" not in change
+
+
+def test_an_htmx_request_after_the_session_expired_sends_the_page_to_the_login(client, district):
+    """Not a login form swapped into the middle of a walk: the whole page goes to sign in, and back."""
+    response = client.post(
+        reverse("observations:answer", args=[1]),
+        headers={"HX-Request": "true", "HX-Current-URL": "http://testserver/walkthroughs/1/"},
+    )
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == reverse("login") + "?next=/walkthroughs/1/"
