@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 DEV_ENV := DEBUG=true
 ADDRESS ?= 127.0.0.1:8000
 
-.PHONY: install run serve test bench chromium clean
+.PHONY: install run serve test bench chromium fonts clean
 
 $(VENV)/.installed: requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -15,14 +15,14 @@ $(VENV)/.installed: requirements.lock
 install: $(VENV)/.installed
 
 ## Fresh clone -> virtual env, migrate, load content and the demo district, serve on SQLite.
-run: install
+run: install fonts
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
 	$(DEV_ENV) $(BIN)/python manage.py load_progressions
 	$(DEV_ENV) $(BIN)/python manage.py load_demo_district
 	$(DEV_ENV) $(BIN)/python manage.py runserver $(ADDRESS)
 
 ## Production-style server (settings from the environment; see README).
-serve: install
+serve: install fonts
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/gunicorn plcoach.wsgi --bind $(ADDRESS) --workers $${WEB_CONCURRENCY:-3} --access-logfile -
 
@@ -33,14 +33,23 @@ chromium:
 	  if [ "$$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
+## DejaVu Sans, the font of the printed summaries, so a PDF is the same on every machine; installed only if missing.
+fonts:
+	@fc-list 2>/dev/null | grep -q "DejaVu Sans" || { \
+	  echo "DejaVu Sans not found: installing Debian's fonts-dejavu-core with apt-get"; \
+	  if [ "$$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq fontconfig fonts-dejavu-core >/dev/null; }
+
 ## The whole suite on a throwaway PostgreSQL cluster and in Chromium.
-test: install chromium
+test: install chromium fonts
 	PLCOACH_TEST_DATABASE=postgresql tests/postgres.sh $(BIN)/pytest $(PYTEST_ARGS)
 
 ## Benchmarks: print their figures (SQLite, then PostgreSQL).
-bench: install
+bench: install fonts
 	$(BIN)/python bench/content.py
 	tests/postgres.sh $(BIN)/python bench/content.py
+	tests/postgres.sh $(BIN)/python bench/walk.py
+	tests/postgres.sh $(BIN)/python bench/reports.py
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 .pytest_cache

@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "people",
     "progressions",
     "observations",
+    "reports",
 ]
 
 MIDDLEWARE = [

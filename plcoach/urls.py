@@ -7,6 +7,7 @@ admin.site.site_title = "PL Coach admin"
 urlpatterns = [
     path("", include("progressions.urls")),
     path("", include("people.urls")),
+    path("", include("reports.urls")),
     path("", include("observations.urls")),
     path("accounts/", include("plcoach.auth_urls")),
     path("admin/", admin.site.urls),

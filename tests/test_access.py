@@ -73,6 +73,19 @@ ACCESS = {
     "password_reset_done": (lambda d: reverse("password_reset_done"), everyone(200)),
     "password_reset_confirm": (lambda d: reverse("password_reset_confirm", args=["MQ", "bad-token"]), everyone(200)),
     "password_reset_complete": (lambda d: reverse("password_reset_complete"), everyone(200)),
+    # summaries: the walkthrough's as its page; the campus's for its principal, leaders and site admins
+    "reports:walkthrough": (walkthrough_url("reports:walkthrough"), {**signed_in(200), "admin": 404}),
+    "reports:walkthrough-pdf": (walkthrough_url("reports:walkthrough-pdf"), {**signed_in(200), "admin": 404}),
+    "reports:teacher": (lambda d: reverse("reports:teacher", args=[d.teacher.pk]), signed_in(200)),
+    "reports:teacher-pdf": (lambda d: reverse("reports:teacher-pdf", args=[d.teacher.pk]), signed_in(200)),
+    "reports:campus": (
+        lambda d: reverse("reports:campus", args=[d.oak.code]),
+        {**signed_in(403), "principal": 200, "leader": 200, "admin": 200},
+    ),
+    "reports:campus-pdf": (
+        lambda d: reverse("reports:campus-pdf", args=[d.oak.code]),
+        {**signed_in(403), "principal": 200, "leader": 200, "admin": 200},
+    ),
     "admin:index": (lambda d: reverse("admin:index"), {**everyone(302), "admin": 200}),
 }
 
@@ -112,7 +125,7 @@ def test_access_table(client, content, district, name, role):
         assert response["Location"].startswith(reverse("login") + "?next=")
 
 
-TEACHER_VIEWS = ["people:teacher"]  # every view that takes an object id
+TEACHER_VIEWS = ["people:teacher", "reports:teacher", "reports:teacher-pdf"]  # every view that takes an object id
 
 
 @pytest.mark.parametrize("name", TEACHER_VIEWS)

@@ -1,0 +1,146 @@
+"""Times the printed summaries as PDFs: one walkthrough, and a 60-teacher campus.
+
+Usage: python bench/reports.py   (SQLite in a temporary file, unless DATABASE_URL is set;
+`make bench` runs it on a throwaway PostgreSQL cluster).
+Targets (issue 5): walkthrough summary < 1 s, 60-teacher campus summary < 5 s, peak memory < 300 MB.
+
+Memory is reported two ways: the tracemalloc peak of one request (Python objects only, measured in a
+separate untimed run because tracing slows it down), and the process's peak resident set size
+(resource.getrusage ru_maxrss: everything, C libraries such as Pango and cairo included, since start-up).
+"""
+
+import os
+import resource
+import statistics
+import sys
+import tempfile
+import time
+import tracemalloc
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "plcoach.settings")
+os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-" + "x" * 40)
+os.environ.setdefault("ALLOWED_HOSTS", "testserver")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+if "DATABASE_URL" not in os.environ:
+    os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.urls import reverse  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from observations.services import walkthrough_answer, walkthrough_finish, walkthrough_start  # noqa: E402
+from people.models import Campus, Role, Teacher, User  # noqa: E402
+from progressions.models import Framework  # noqa: E402
+
+RUNS = 5
+TEACHERS = 60
+WALKTHROUGHS_EACH = 3
+MB = 1024 * 1024
+OUT = ROOT / "bench" / "out"  # the last PDF of each kind, to look at (ignored by git)
+
+
+def walkthrough(coach, teacher, flex, in_place: int, days_ago: int):
+    walk = walkthrough_start(
+        client_key=uuid.uuid4(), observer=coach, teacher=teacher, framework=flex,
+        observed_at=timezone.now() - timedelta(days=days_ago),
+    )  # fmt: skip
+    for number in range(in_place + 1):
+        walk = walkthrough_answer(
+            walkthrough=walk, client_key=uuid.uuid4(), action_id=walk.state.current.pk,
+            in_place=number < in_place, evidence="Seen at the stations." if number == in_place else "",
+            version=walk.version,
+        )  # fmt: skip
+    return walkthrough_finish(
+        walkthrough=walk, version=walk.version, next_move="Post step-by-step directions at every station.",
+        teacher_note="Students moved between stations on their own.", private_note="Not for the summary.",
+    )  # fmt: skip
+
+
+def district() -> tuple[User, Campus, int]:
+    """A campus of 60 teachers with three coach walkthroughs each; its principal; one walkthrough to print."""
+    if Campus.objects.filter(code="BENCH").exists():
+        sys.exit("The bench campus is already there: run on a fresh database.")
+    campus = Campus.objects.create(code="BENCH", name="Bench Elementary")
+    coach = User.objects.create(username="bench-coach", first_name="Bench", last_name="Coach")
+    principal = User.objects.create(username="bench-principal", first_name="Bench", last_name="Principal")
+    Role.objects.create(user=principal, kind=Role.Kind.PRINCIPAL, campus=campus)
+    teachers = Teacher.objects.bulk_create(
+        Teacher(campus=campus, first_name=f"Teacher{n:02d}", last_name="Bench", employee_id=f"BENCH{n:03d}")
+        for n in range(TEACHERS)
+    )
+    flex = Framework.objects.get(slug="flex")
+    last = None
+    for n, teacher in enumerate(teachers):
+        for k in range(WALKTHROUGHS_EACH):
+            last = walkthrough(coach, teacher, flex, in_place=(n + 2 * k) % 12, days_ago=50 - 20 * k - n % 7)
+    return principal, campus, last.pk
+
+
+def timed_get(client: Client, url: str) -> tuple[float, bytes]:
+    start = time.perf_counter()
+    response = client.get(url)
+    elapsed = time.perf_counter() - start
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf", (url, response.status_code)
+    return elapsed, response.content
+
+
+def traced_peak(client: Client, url: str) -> float:
+    tracemalloc.start()
+    client.get(url)
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return peak / MB
+
+
+def report(label: str, seconds: list[float], target: float, peak_mb: float, size: int) -> None:
+    median, worst = statistics.median(seconds), max(seconds)
+    verdict = "ok" if worst < target and peak_mb < 300 else "OVER TARGET"
+    print(
+        f"  {label:<38} median {median:6.2f} s  max {worst:6.2f} s  (target < {target} s)  "
+        f"tracemalloc peak {peak_mb:6.1f} MB  ({size // 1024} KB PDF)  {verdict}"
+    )
+
+
+def main() -> None:
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)  # production mode: hashed static files
+    call_command("load_progressions", verbosity=0)
+    print(f"PL Coach summaries benchmark on {connection.vendor} ({connection.settings_dict['NAME']})")
+    principal, campus, walkthrough_pk = district()
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+    client = Client()
+    client.force_login(principal)
+    documents = [
+        ("walkthrough summary PDF", reverse("reports:walkthrough-pdf", args=[walkthrough_pk]), 1),
+        (f"campus summary PDF, {TEACHERS} teachers", reverse("reports:campus-pdf", args=[campus.code]), 5),
+    ]
+    OUT.mkdir(exist_ok=True)
+    for label, url, target in documents:
+        client.get(url)  # warm: templates, fonts, connections
+        runs = [timed_get(client, url) for _ in range(RUNS)]
+        pdf = runs[-1][1]
+        report(label, [seconds for seconds, _pdf in runs], target, traced_peak(client, url), len(pdf))
+        (OUT / url.strip("/").replace("/", "-")).write_bytes(pdf)
+    rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    verdict = "ok" if rss_after < 300 else "OVER TARGET"
+    print(
+        f"  process peak RSS (ru_maxrss)            {rss_after:6.1f} MB after rendering "
+        f"({rss_before:.1f} MB before the first PDF; target < 300 MB) {verdict}"
+    )
+    print(f"  PDFs written to {OUT.relative_to(ROOT)}/")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,68 @@
+"""The teacher coaching summary: teacher_history's pause timelines, each drawn as a chart.
+
+Three queries whatever the history: the walkthroughs, the frameworks (both in teacher_history),
+and the progressions' actions that make the charts' scale.
+"""
+
+from dataclasses import dataclass
+
+from observations.history import FrameworkHistory, Track, teacher_history
+from progressions.models import Action
+
+from .charts import TimelineChart, timeline_chart
+
+
+@dataclass
+class View:
+    """One side of the summary: the coach's walkthroughs, or the teacher's own self-reflections."""
+
+    track: Track
+
+    @property
+    def latest_pause(self) -> str:
+        return self.track.stops[-1].label if self.track.stops else ""
+
+    @property
+    def movement(self) -> str:
+        if len(self.track.stops) < 2:
+            return "One pause so far" if self.track.stops else ""
+        return "Moved on from the pause before" if self.track.movement > 0 else "Moved back from the pause before"
+
+
+@dataclass
+class FrameworkSummary:
+    history: FrameworkHistory
+    chart: TimelineChart | None
+
+    @property
+    def views(self) -> list[View]:
+        return [View(track) for track in self.history.tracks]
+
+    @property
+    def next_move(self) -> str:
+        """The agreed next move of the latest coach walkthrough, else the teacher's own latest one."""
+        coach = self.history.coach
+        return coach.next_move if coach.walkthroughs else self.history.self_reflection.next_move
+
+
+def teacher_summary(*, teacher, viewer) -> list[FrameworkSummary]:
+    histories = teacher_history(teacher=teacher, viewer=viewer)
+    progressions = [h.framework.pk for h in histories if h.framework.is_progression]
+    slots: dict[int, list[tuple[str, int]]] = {}
+    actions = (
+        Action.objects.current()
+        .filter(phase__framework_id__in=progressions, phase__available=True)
+        .order_by("phase__position", "number")
+        .values_list("phase__framework_id", "phase__kind", "number")
+    )
+    for framework_id, phase, number in actions:
+        slots.setdefault(framework_id, []).append((phase, number))
+    summaries = []
+    progressions_first = sorted(histories, key=lambda h: (not h.framework.is_progression, h.framework.name))
+    for history in progressions_first:
+        framework = history.framework
+        chart = timeline_chart(
+            f"timeline-{framework.slug}", framework.name, slots.get(framework.pk, []), history.tracks
+        )
+        summaries.append(FrameworkSummary(history, chart))
+    return summaries

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "reports"
+urlpatterns = [
+    path("walkthroughs/<int:pk>/summary/", views.walkthrough_summary, name="walkthrough"),
+    path("walkthroughs/<int:pk>/summary.pdf", views.walkthrough_summary_pdf, name="walkthrough-pdf"),
+    path("teachers/<int:pk>/summary/", views.teacher_summary, name="teacher"),
+    path("teachers/<int:pk>/summary.pdf", views.teacher_summary_pdf, name="teacher-pdf"),
+    path("campuses/<str:code>/summary/", views.campus_summary, name="campus"),
+    path("campuses/<str:code>/summary.pdf", views.campus_summary_pdf, name="campus-pdf"),
+]

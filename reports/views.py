@@ -1,0 +1,108 @@
+"""Print pages and their PDFs: each document has one template, shown by the browser or rendered by WeasyPrint.
+
+A page and its PDF share one context builder, so their access rules and content cannot drift apart.
+"""
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from observations.models import Walkthrough
+from people.models import Campus, Role, Teacher
+from plcoach.access import role_required, signed_in
+
+from .campus import campus_summary as build_campus_summary
+from .pdf import pdf_filename, pdf_response
+from .teacher import teacher_summary as build_teacher_summary
+
+CAMPUS_ROLES = (Role.Kind.PRINCIPAL, Role.Kind.DISTRICT_LEADER, Role.Kind.SITE_ADMIN)
+
+
+def _walkthrough_context(request: HttpRequest, pk: int) -> dict:
+    """A finished walkthrough the user may see, 404 otherwise (an unfinished one is not a summary yet)."""
+    try:
+        walkthrough = (
+            Walkthrough.objects.visible_to(request.user)
+            .filter(status=Walkthrough.Status.COMPLETE)
+            .select_related("teacher__campus", "observer", "framework")
+            .get(pk=pk)
+        )
+    except Walkthrough.DoesNotExist:
+        raise Http404("No walkthrough summary here.") from None
+    answers, focuses = [], []
+    if walkthrough.framework.is_progression:
+        answers = list(walkthrough.answers.filter(undone_at__isnull=True).order_by("answered_at", "pk"))
+    else:
+        focuses = list(walkthrough.focuses.all())
+    # No report template names the private note; the tests check it never reaches a page or a PDF.
+    return {
+        "walkthrough": walkthrough,
+        "found": [a for a in answers if a.in_place],
+        "pause_answer": next((a for a in answers if not a.in_place), None),
+        "focuses": focuses,
+        "printed": timezone.localdate(),
+    }
+
+
+def _teacher_context(request: HttpRequest, pk: int) -> dict:
+    try:
+        teacher = Teacher.objects.visible_to(request.user).select_related("campus").get(pk=pk)
+    except Teacher.DoesNotExist:
+        raise Http404("No teacher here.") from None
+    summaries = build_teacher_summary(teacher=teacher, viewer=request.user)
+    return {"teacher": teacher, "summaries": summaries, "printed": timezone.localdate()}
+
+
+def _campus_context(request: HttpRequest, code: str) -> dict:
+    """A principal's own campus; leaders and site admins any campus. Others 404, so nothing leaks."""
+    user = request.user
+    campus = Campus.objects.filter(code=code).first()
+    if campus is None or not (user.sees_every_campus or campus.pk in user.campus_ids(Role.Kind.PRINCIPAL)):
+        raise Http404("No campus summary here.")
+    summary = build_campus_summary(campus=campus, viewer=user)
+    return {"campus": campus, "summary": summary, "printed": timezone.localdate()}
+
+
+@signed_in
+@require_safe
+def walkthrough_summary(request: HttpRequest, pk: int) -> HttpResponse:
+    return render(request, "reports/walkthrough.html", _walkthrough_context(request, pk))
+
+
+@signed_in
+@require_safe
+def walkthrough_summary_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    context = _walkthrough_context(request, pk)
+    walkthrough = context["walkthrough"]
+    day = f"{timezone.localtime(walkthrough.observed_at):%Y-%m-%d}"
+    filename = pdf_filename("walkthrough", walkthrough.teacher.name, day)
+    return pdf_response(request, "reports/walkthrough.html", context, filename)
+
+
+@signed_in
+@require_safe
+def teacher_summary(request: HttpRequest, pk: int) -> HttpResponse:
+    return render(request, "reports/teacher.html", _teacher_context(request, pk))
+
+
+@signed_in
+@require_safe
+def teacher_summary_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    context = _teacher_context(request, pk)
+    filename = pdf_filename("coaching summary", context["teacher"].name, f"{context['printed']:%Y-%m-%d}")
+    return pdf_response(request, "reports/teacher.html", context, filename)
+
+
+@role_required(*CAMPUS_ROLES)
+@require_safe
+def campus_summary(request: HttpRequest, code: str) -> HttpResponse:
+    return render(request, "reports/campus.html", _campus_context(request, code))
+
+
+@role_required(*CAMPUS_ROLES)
+@require_safe
+def campus_summary_pdf(request: HttpRequest, code: str) -> HttpResponse:
+    context = _campus_context(request, code)
+    filename = pdf_filename("campus summary", context["campus"].code, f"{context['printed']:%Y-%m-%d}")
+    return pdf_response(request, "reports/campus.html", context, filename)

@@ -1,0 +1,146 @@
+"""The teacher coaching summary: pauses over time per progression, the next move, both views side by side."""
+
+from datetime import timedelta
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.urls import reverse
+from django.utils import timezone
+
+from observations.models import Walkthrough
+from tests.reporting import driver_model_walkthrough, flex_walkthrough, pdf_text, signed_in_page
+
+HOSTILE = '<script>alert(1)</script><img src="http://example.com/x.png">'
+
+
+def days_ago(days: int):
+    return timezone.now() - timedelta(days=days)
+
+
+@pytest.fixture
+def history(content, district):
+    """Maria Alvarez: three coach walkthroughs moving on from Foundation 3 to 6, one self-reflection."""
+    d = district
+    flex_walkthrough(d.coach, d.teacher, in_place=2, observed_at=days_ago(60), next_move="Record the lessons.")
+    flex_walkthrough(d.coach, d.teacher, in_place=2, observed_at=days_ago(40), next_move="Record two lessons a week.")
+    flex_walkthrough(
+        d.coach, d.teacher, in_place=5, observed_at=days_ago(10), next_move="Teach goal setting with a model goal.",
+        private_note="PRIVATE-COACH",
+    )  # fmt: skip
+    flex_walkthrough(
+        d.teacher_user, d.teacher, kind=Walkthrough.Kind.SELF, in_place=4, observed_at=days_ago(5),
+        next_move="Write directions for each station.", private_note="PRIVATE-SELF",
+    )  # fmt: skip
+
+
+def test_the_pdf_holds_the_teacher_latest_pause_and_current_next_move(client, history, district):
+    client.force_login(district.principal)
+    response = client.get(reverse("reports:teacher-pdf", args=[district.teacher.pk]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    text = pdf_text(response.content)
+    assert "Maria Alvarez" in text and "Flex Model" in text
+    assert "Current next move Teach goal setting with a model goal." in text
+    assert "Latest pause Foundation 6" in text
+    assert "Moved on from the pause before" in text
+    assert "Foundation 3" in text  # the earlier pause, in the pauses-over-time table
+    assert "PRIVATE" not in text
+    assert "Write directions for each station." not in text  # a principal never sees self-reflections
+    day = f"{timezone.localdate():%Y-%m-%d}"
+    assert response["Content-Disposition"] == f'inline; filename="coaching-summary-maria-alvarez-{day}.pdf"'
+
+
+def test_the_teacher_sees_the_coachs_view_and_their_own_side_by_side(client, history, district):
+    client.force_login(district.teacher_user)
+    body = client.get(reverse("reports:teacher", args=[district.teacher.pk])).content.decode()
+    assert "The coach's view" in body and "The teacher's own view" in body
+    assert "Teach goal setting with a model goal." in body and "Write directions for each station." in body
+    assert "PRIVATE" not in body
+    text = pdf_text(client.get(reverse("reports:teacher-pdf", args=[district.teacher.pk])).content)
+    assert "THE COACH'S VIEW" in text and "THE TEACHER'S OWN VIEW" in text
+    assert "Latest pause Foundation 6 Foundation 5" in text  # coach, then the teacher's own
+
+
+def test_a_principal_sees_only_the_coachs_view(client, history, district):
+    client.force_login(district.principal)
+    body = client.get(reverse("reports:teacher", args=[district.teacher.pk])).content.decode()
+    assert "The coach's view" in body and "The teacher's own view" not in body
+
+
+def test_the_pauses_are_drawn_as_an_accessible_chart(client, history, district):
+    client.force_login(district.teacher_user)
+    body = client.get(reverse("reports:teacher", args=[district.teacher.pk])).content.decode()
+    assert body.count('<svg class="chart"') == 1
+    assert 'role="img" aria-labelledby="timeline-flex-title timeline-flex-desc"' in body
+    assert '<title id="timeline-flex-title">Flex Model: pauses over time</title>' in body
+    desc = body.split('<desc id="timeline-flex-desc">')[1].split("</desc>")[0]
+    assert "Coach walkthrough: Foundation 3 (" in desc and "then Foundation 6 (" in desc
+    assert "Self-reflection: Foundation 5 (" in desc
+    chart = body.split('<svg class="chart"')[1].split("</svg>")[0]
+    assert chart.count("<circle ") == 2  # two coach walkthroughs in a row at Foundation 3 are one point
+    assert "<caption>Pauses over time</caption>" in body  # the same figures as a table
+    assert "2 coach walkthroughs" in body
+
+
+def test_a_driver_model_history_shows_its_next_move_without_a_chart(client, content, district):
+    driver_model_walkthrough(district.coach, district.teacher)
+    client.force_login(district.principal)
+    body = client.get(reverse("reports:teacher", args=[district.teacher.pk])).content.decode()
+    assert "Driver Model Action Steps" in body and "Hold a class meeting on norms." in body
+    assert '<svg class="chart"' not in body
+
+
+def test_a_teacher_with_no_walkthrough_gets_a_plain_summary(client, content, district):
+    client.force_login(district.principal)
+    text = pdf_text(client.get(reverse("reports:teacher-pdf", args=[district.oak_teacher.pk])).content)
+    assert "James Brooks" in text and "No finished walkthroughs of James that you may see" in text
+
+
+def test_hostile_text_prints_literally(client, content, district):
+    flex_walkthrough(district.coach, district.teacher, next_move=HOSTILE)
+    client.force_login(district.principal)
+    body = client.get(reverse("reports:teacher", args=[district.teacher.pk])).content.decode()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body and "<script>" not in body and "<img" not in body
+    text = pdf_text(client.get(reverse("reports:teacher-pdf", args=[district.teacher.pk])).content)
+    assert HOSTILE in text
+
+
+@pytest.mark.parametrize("view", ["reports:teacher", "reports:teacher-pdf"])
+@pytest.mark.parametrize(
+    "viewer,target", [("lkw_principal", "teacher"), ("lkw_coach", "teacher"), ("teacher_user", "oak_teacher")]
+)
+def test_a_teacher_the_user_may_not_see_answers_404(client, content, district, view, viewer, target):
+    flex_walkthrough(district.coach, getattr(district, target))
+    client.force_login(district.user(viewer))
+    assert client.get(reverse(view, args=[getattr(district, target).pk])).status_code == 404
+
+
+@pytest.mark.parametrize("view", ["reports:teacher", "reports:teacher-pdf"])
+def test_query_count_is_the_same_however_long_the_history(client, content, district, django_assert_num_queries, view):
+    """Session, user, roles, the teacher, the walkthroughs, the frameworks, the progression's actions."""
+    client.force_login(district.principal)
+    url = reverse(view, args=[district.teacher.pk])
+    for _ in range(2):
+        flex_walkthrough(district.coach, district.teacher, in_place=1)
+    with django_assert_num_queries(7):
+        client.get(url)
+    for days in range(18):
+        flex_walkthrough(district.coach, district.teacher, in_place=days % 6, observed_at=days_ago(days))
+    with django_assert_num_queries(7):
+        response = client.get(url)
+    assert response.status_code == 200
+
+
+@pytest.mark.browser
+def test_the_print_page_passes_accessibility_checks_with_no_console_errors(
+    live_server, transactional_db, browser, client, history, district
+):
+    """axe-core on the page with the chart; a CSP violation would show as a console error."""
+    page = signed_in_page(browser, client, live_server, district.teacher_user)
+    problems = []
+    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+    page.goto(live_server.url + reverse("reports:teacher", args=[district.teacher.pk]))
+    assert page.get_by_role("img", name="Flex Model: pauses over time").is_visible()
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
+    assert problems == []
+    page.context.close()
