@@ -39,7 +39,12 @@ def teacher_list(request: HttpRequest) -> HttpResponse:
     template = "people/teacher_list.html"
     if request.htmx:
         template += "#results"
-    return render(request, template, {"teachers": teachers[:500], "query": query})
+    teachers = list(teachers[:500])
+    user = request.user
+    # Campuses whose printable summary this user may open (the summary view enforces it again).
+    summary_campuses = {t.campus_id for t in teachers} if user.sees_every_campus else user.campus_ids(Role.Kind.PRINCIPAL)
+    context = {"teachers": teachers, "query": query, "summary_campuses": summary_campuses}
+    return render(request, template, context)
 
 
 @signed_in

@@ -103,3 +103,11 @@ def test_search_text_is_escaped(client, district):
     client.force_login(district.leader)
     body = client.get(reverse("people:teacher-list"), {"q": "<script>x</script>"}).content.decode()
     assert "&lt;script&gt;x&lt;/script&gt;" in body and "<script>x</script>" not in body
+
+
+@pytest.mark.parametrize("viewer,linked", [("principal", {"OAK"}), ("leader", {"OAK", "LKW"}), ("coach", set())])
+def test_the_teacher_list_links_the_campus_summaries_the_user_may_print(client, district, viewer, linked):
+    client.force_login(getattr(district, viewer))
+    body = client.get(reverse("people:teacher-list")).content.decode()
+    for code in ("OAK", "LKW"):
+        assert (reverse("reports:campus", args=[code]) in body) is (code in linked), code
