@@ -29,7 +29,7 @@ def _get_teacher_for_user(request: HttpRequest, pk: int) -> Teacher:
 @require_safe
 def teacher_list(request: HttpRequest) -> HttpResponse:
     teachers = Teacher.objects.visible_to(request.user).select_related("campus").order_by("campus__name", "last_name")
-    query = request.GET.get("q", "").strip()[:100]
+    query = request.GET.get("q", "").replace("\x00", "").strip()[:100]  # PostgreSQL text cannot hold NUL
     if query:
         for word in query.split():
             teachers = teachers.filter(

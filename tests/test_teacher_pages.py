@@ -111,3 +111,10 @@ def test_the_teacher_list_links_the_campus_summaries_the_user_may_print(client, 
     body = client.get(reverse("people:teacher-list")).content.decode()
     for code in ("OAK", "LKW"):
         assert (reverse("reports:campus", args=[code]) in body) is (code in linked), code
+
+
+def test_a_search_holding_a_null_character_is_still_a_search(client, district):
+    """PostgreSQL text cannot hold NUL; a pasted one must not turn a search into a 500."""
+    client.force_login(district.leader)
+    response = client.get(reverse("people:teacher-list"), {"q": "ki\x00m"})
+    assert response.status_code == 200 and "Grace Kim" in response.content.decode()
