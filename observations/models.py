@@ -9,11 +9,11 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.functional import cached_property
 
-from people.models import Role, Teacher
+from people.models import Campus, Role, Teacher
 from progressions.models import Action, Component, Framework, Phase, Stage
 
 
@@ -53,7 +53,58 @@ class WalkthroughQuerySet(models.QuerySet):
             rule |= shared
         elif principal_campuses := user.campus_ids(Role.Kind.PRINCIPAL):
             rule |= shared & Q(teacher__campus_id__in=principal_campuses)
-        return self.filter(rule)
+        visible = self.filter(rule)
+        if user.can_observe:
+            visible = visible.exclude(_blind_to(user))
+        return visible
+
+
+def _blind_to(user) -> Q:
+    """Calibration: an observer on a walk rates each classroom independently, so the other
+    observers' walkthroughs of a teacher in that walk stay hidden from them until they have
+    submitted their own. Done in SQL (two EXISTS) so no page pays an extra query for it."""
+    on_the_walk = ProgressionWalk.observers.through.objects.filter(progressionwalk_id=OuterRef("walk_id"), user_id=user.pk)
+    submitted = Walkthrough.objects.filter(
+        walk_id=OuterRef("walk_id"), teacher_id=OuterRef("teacher_id"), observer_id=user.pk, completed_at__isnull=False
+    )
+    return Q(walk__isnull=False) & ~Q(observer_id=user.pk) & Exists(on_the_walk) & ~Exists(submitted)
+
+
+class ProgressionWalkQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "ProgressionWalkQuerySet":
+        """District leaders see every walk; observers the walks they are on."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.has_role(Role.Kind.DISTRICT_LEADER):
+            return self.all()
+        return self.filter(pk__in=ProgressionWalk.observers.through.objects.filter(user_id=user.pk).values("progressionwalk_id"))
+
+
+class ProgressionWalk(models.Model):
+    """A leader's progression walk: observers visit classrooms of some campuses on one day,
+    each logging walkthroughs tied to the walk, then calibrate on what they saw."""
+
+    NAME_LIMIT = 200
+
+    client_key = models.UUIDField(unique=True, help_text="Sent by the form that created it: a resent form is one walk.")
+    date = models.DateField()
+    name = models.CharField("purpose", max_length=NAME_LIMIT)
+    norms = models.TextField(blank=True)
+    campuses = models.ManyToManyField(Campus, related_name="progression_walks")
+    observers = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="progression_walks")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ProgressionWalkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.date:%Y-%m-%d})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("observations:walk", args=[self.pk])
 
 
 class Walkthrough(models.Model):
@@ -65,6 +116,19 @@ class Walkthrough(models.Model):
         IN_PROGRESS = "in_progress", "In progress"
         COMPLETE = "complete", "Complete"
 
+    class BlendedModel(models.TextChoices):
+        """The blended-learning model the observer saw in the room (optional)."""
+
+        NOT_NOTED = "", "Not noted"
+        STATION_ROTATION = "station_rotation", "Station Rotation"
+        LAB_ROTATION = "lab_rotation", "Lab Rotation"
+        INDIVIDUAL_ROTATION = "individual_rotation", "Individual Rotation"
+        FLIPPED = "flipped", "Flipped Classroom"
+        FLEX = "flex", "Flex"
+        A_LA_CARTE = "a_la_carte", "A La Carte"
+        ENRICHED_VIRTUAL = "enriched_virtual", "Enriched Virtual"
+        OTHER = "other", "Other"
+
     client_key = models.UUIDField(unique=True, help_text="Sent by the page that started it: a resent start is one walkthrough.")
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.COACH)
     teacher = models.ForeignKey(Teacher, on_delete=models.PROTECT, related_name="walkthroughs")
@@ -72,6 +136,8 @@ class Walkthrough(models.Model):
     framework = models.ForeignKey(Framework, on_delete=models.PROTECT, related_name="walkthroughs")
     start_phase = models.CharField(max_length=20, choices=Phase.Kind.choices, blank=True)
     observed_at = models.DateTimeField()
+    walk = models.ForeignKey(ProgressionWalk, on_delete=models.PROTECT, null=True, blank=True, related_name="walkthroughs")
+    model_seen = models.CharField("blended-learning model seen", max_length=20, choices=BlendedModel.choices, blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.IN_PROGRESS)
     # The pause, copied as shown (empty when every action was in place).
     pause_action = models.ForeignKey(Action, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
@@ -95,7 +161,13 @@ class Walkthrough(models.Model):
 
     class Meta:
         ordering = ["-observed_at"]
-        indexes = [models.Index(fields=["teacher", "framework", "-observed_at"], name="walkthrough_teacher_history")]
+        indexes = [
+            models.Index(fields=["teacher", "framework", "-observed_at"], name="walkthrough_teacher_history"),
+            # The dashboard reads finished coach walkthroughs by date range (bench/INDEXES.md).
+            models.Index(
+                fields=["observed_at"], condition=Q(kind="coach", status="complete"), name="walkthrough_coach_finished_at"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} of {self.teacher} on {self.framework} ({self.observed_at:%Y-%m-%d})"

@@ -7,15 +7,15 @@
 """
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from people.models import Teacher
+from people.models import Campus, Teacher
 from progressions.models import Action, ActionStep, Component, Framework, Phase, Stage
 
-from .models import Answer, DriverFocus, Walkthrough, WalkthroughChange
+from .models import Answer, DriverFocus, ProgressionWalk, Walkthrough, WalkthroughChange
 
 NOTE_LIMIT = 5000
 
@@ -43,6 +43,8 @@ def walkthrough_start(
     start_phase: str = Phase.Kind.FOUNDATION,
     kind: str = Walkthrough.Kind.COACH,
     observed_at: datetime | None = None,
+    walk: ProgressionWalk | None = None,
+    model_seen: str = "",
 ) -> Walkthrough:
     existing = Walkthrough.objects.filter(client_key=client_key).first()
     if existing is not None:
@@ -54,6 +56,10 @@ def walkthrough_start(
             raise WalkthroughInvalid(f"Unknown phase {start_phase!r}: choose Foundation, Differentiated or Personalized.")
     else:
         start_phase = ""
+    if model_seen not in Walkthrough.BlendedModel.values:
+        raise WalkthroughInvalid("Choose the blended-learning model you saw from the list, or leave it as Not noted.")
+    if walk is not None:
+        _check_walk(walk, observer, teacher, kind)
     try:
         with transaction.atomic():
             return Walkthrough.objects.create(
@@ -64,9 +70,65 @@ def walkthrough_start(
                 framework=framework,
                 start_phase=start_phase,
                 observed_at=observed_at or timezone.now(),
+                walk=walk,
+                model_seen=model_seen,
             )
     except IntegrityError:
         return Walkthrough.objects.get(client_key=client_key, observer=observer)  # two sends raced
+
+
+def _check_walk(walk: ProgressionWalk, observer, teacher: Teacher, kind: str) -> None:
+    if kind != Walkthrough.Kind.COACH:
+        raise WalkthroughInvalid("A self-reflection is not part of a progression walk.")
+    if not walk.observers.filter(pk=observer.pk).exists():
+        raise WalkthroughInvalid(f"You are not an observer on the walk “{walk.name}”.")
+    if not walk.campuses.filter(pk=teacher.campus_id).exists():
+        raise WalkthroughInvalid(f"{teacher.name} does not teach on a campus of the walk “{walk.name}”.")
+
+
+# Progression walks --------------------------------------------------------------------------------
+
+
+def walk_create(
+    *, client_key: uuid.UUID, created_by, date: date, name: str, norms: str, campuses: list[Campus], observers: list
+) -> ProgressionWalk:
+    """A district leader plans a walk. A resent form (same key) is the same walk."""
+    existing = ProgressionWalk.objects.filter(client_key=client_key).first()
+    if existing is not None:
+        if existing.created_by_id != created_by.pk:
+            raise WalkthroughInvalid("That walk key is already used.")
+        return existing
+    name, norms = name.strip(), norms.strip()
+    _check_walk_fields(date, name, norms, campuses, observers)
+    try:
+        with transaction.atomic():
+            walk = ProgressionWalk.objects.create(client_key=client_key, created_by=created_by, date=date, name=name, norms=norms)
+            walk.campuses.set(campuses)
+            walk.observers.set(observers)
+            return walk
+    except IntegrityError:
+        return ProgressionWalk.objects.get(client_key=client_key, created_by=created_by)  # two sends raced
+
+
+def _check_walk_fields(day: date, name: str, norms: str, campuses: list[Campus], observers: list) -> None:
+    today = timezone.localdate()
+    if not today - timedelta(days=366) <= day <= today + timedelta(days=366):
+        raise WalkthroughInvalid("Date: choose a day within a year of today.")
+    if not name:
+        raise WalkthroughInvalid("Purpose: say what the walk is for, e.g. “Foundation 5: small-group instruction”.")
+    if len(name) > ProgressionWalk.NAME_LIMIT:
+        raise WalkthroughInvalid(f"Purpose: keep it under {ProgressionWalk.NAME_LIMIT} characters; the norms can say more.")
+    if len(norms) > NOTE_LIMIT:
+        raise WalkthroughInvalid(f"Norms: keep them under {NOTE_LIMIT} characters.")
+    _refuse_nul("The purpose", name)
+    _refuse_nul("The norms", norms)
+    if not campuses:
+        raise WalkthroughInvalid("Campuses: choose at least one campus to walk.")
+    if not observers:
+        raise WalkthroughInvalid("Observers: choose at least one observer.")
+    not_observers = [str(u) for u in observers if not u.can_observe]
+    if not_observers:
+        raise WalkthroughInvalid(f"Observers: {', '.join(not_observers)} holds no coach, principal or district leader role.")
 
 
 def _lock(walkthrough: Walkthrough) -> Walkthrough:

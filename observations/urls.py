@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, walk_views
 
 app_name = "observations"
 urlpatterns = [
@@ -15,4 +15,8 @@ urlpatterns = [
     path("walkthroughs/<int:pk>/finish/", views.walkthrough_finish_view, name="finish"),
     path("walkthroughs/<int:pk>/reopen/", views.walkthrough_reopen_view, name="reopen"),
     path("walkthroughs/<int:pk>/correct/", views.walkthrough_correct_view, name="correct"),
+    path("walks/", walk_views.walk_list, name="walk-list"),
+    path("walks/new/", walk_views.walk_new, name="walk-new"),
+    path("walks/<int:pk>/", walk_views.walk_detail, name="walk"),
+    path("walks/<int:pk>/debrief/", walk_views.walk_debrief, name="walk-debrief"),
 ]

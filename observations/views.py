@@ -34,6 +34,7 @@ from .services import (
     walkthrough_start,
     walkthrough_unfocus,
 )
+from .walk_views import get_walk_for_observer
 
 
 
@@ -42,7 +43,7 @@ def _get_walkthrough_for_user(request: HttpRequest, pk: int) -> Walkthrough:
     try:
         return (
             Walkthrough.objects.visible_to(request.user)
-            .select_related("teacher__campus", "framework", "observer")
+            .select_related("teacher__campus", "framework", "observer", "walk")
             .get(pk=pk)
         )
     except Walkthrough.DoesNotExist:
@@ -63,7 +64,15 @@ def _get_walkthrough_for_observer(request: HttpRequest, pk: int) -> Walkthrough:
 @role_required(*Role.OBSERVERS)
 @require_http_methods(["GET", "HEAD", "POST"])
 def walkthrough_new(request: HttpRequest) -> HttpResponse:
-    """A coach (or principal, or district leader) starts a walkthrough of a teacher they may see."""
+    """A coach (or principal, or district leader) starts a walkthrough of a teacher they may see.
+
+    In a progression walk (`?walk=<pk>`, its observers only) the choice is the teachers of the
+    walk's campuses instead: the leader who planned the walk asked these observers to visit them."""
+    data = request.POST if request.method == "POST" else request.GET
+    if walk_pk := data.get("walk", ""):
+        walk = get_walk_for_observer(request, walk_pk)
+        teachers = Teacher.objects.filter(campus__in=walk.campuses.all())
+        return _start_page(request, kind=Walkthrough.Kind.COACH, teachers=teachers, walk=walk)
     return _start_page(request, kind=Walkthrough.Kind.COACH, teachers=Teacher.objects.visible_to(request.user))
 
 
@@ -74,7 +83,7 @@ def reflection_new(request: HttpRequest) -> HttpResponse:
     return _start_page(request, kind=Walkthrough.Kind.SELF, teachers=Teacher.objects.filter(user=request.user))
 
 
-def _start_page(request: HttpRequest, *, kind: str, teachers) -> HttpResponse:
+def _start_page(request: HttpRequest, *, kind: str, teachers, walk=None) -> HttpResponse:
     data = request.POST if request.method == "POST" else request.GET
     teachers = teachers.select_related("campus")
     teacher = framework = None
@@ -92,7 +101,7 @@ def _start_page(request: HttpRequest, *, kind: str, teachers) -> HttpResponse:
     problem = ""
     if request.method == "POST":
         try:
-            walkthrough = _start(request, kind=kind, teacher=teacher, framework=framework)
+            walkthrough = _start(request, kind=kind, teacher=teacher, framework=framework, walk=walk)
         except WalkthroughInvalid as exc:
             problem = str(exc)
         else:
@@ -104,6 +113,9 @@ def _start_page(request: HttpRequest, *, kind: str, teachers) -> HttpResponse:
         "problem": problem,
         "client_key": data.get("client_key") or uuid.uuid4(),
         "observed_at": data.get("observed_at") or inputs.now_for_input(),
+        "walk": walk,
+        "models_seen": Walkthrough.BlendedModel.choices,
+        "model_seen": data.get("model_seen", ""),
     }
     if teacher is None:
         context.update(_teacher_choices(data, teachers))
@@ -115,7 +127,7 @@ def _start_page(request: HttpRequest, *, kind: str, teachers) -> HttpResponse:
     return render(request, template, context, status=400 if problem else 200)
 
 
-def _start(request: HttpRequest, *, kind: str, teacher, framework) -> Walkthrough:
+def _start(request: HttpRequest, *, kind: str, teacher, framework, walk) -> Walkthrough:
     if teacher is None or framework is None:
         raise WalkthroughInvalid("Choose the teacher and the progression first.")
     return walkthrough_start(
@@ -126,6 +138,8 @@ def _start(request: HttpRequest, *, kind: str, teacher, framework) -> Walkthroug
         start_phase=request.POST.get("start_phase", Phase.Kind.FOUNDATION),
         kind=kind,
         observed_at=inputs.read_observed_at(request.POST),
+        walk=walk,
+        model_seen=request.POST.get("model_seen", "") if kind == Walkthrough.Kind.COACH else "",
     )
 
 

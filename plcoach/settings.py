@@ -71,7 +71,7 @@ def envdatabase(name: str, default: str) -> dict:
         except ValueError:
             raise ImproperlyConfigured(f"{name}={url!r} has a port that is not a number.") from None
         return {
-            "ENGINE": "django.db.backends.postgresql",
+            "ENGINE": "plcoach.postgresql",  # Django's, waiting out a server restart
             "NAME": database,
             "USER": parts.username or "",
             "PASSWORD": parts.password or "",
@@ -113,6 +113,7 @@ INSTALLED_APPS = [
     "progressions",
     "observations",
     "reports",
+    "dashboard",
 ]
 
 MIDDLEWARE = [
@@ -144,12 +145,15 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "plcoach.context_processors.content_credit",
+                "dashboard.context_processors.dashboard_link",
             ],
         },
     },
 ]
 
 DATABASES = {"default": envdatabase("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+# Seconds a new PostgreSQL connection keeps trying while the server restarts (plcoach/postgresql).
+DATABASE_CONNECT_PATIENCE = envint("DATABASE_CONNECT_PATIENCE", 10)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "people.User"

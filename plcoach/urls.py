@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from . import views
+
 admin.site.site_header = "PL Coach administration"
 admin.site.site_title = "PL Coach admin"
 
@@ -9,6 +11,8 @@ urlpatterns = [
     path("", include("people.urls")),
     path("", include("reports.urls")),
     path("", include("observations.urls")),
+    path("", include("dashboard.urls")),
     path("accounts/", include("plcoach.auth_urls")),
     path("admin/", admin.site.urls),
+    path("healthz/", views.healthz, name="healthz"),
 ]

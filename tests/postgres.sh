@@ -40,6 +40,8 @@ trap stop EXIT
 "$PGBIN/createdb" -h 127.0.0.1 -p "$port" -U plcoach plcoach
 
 export DATABASE_URL="postgres://plcoach@127.0.0.1:$port/plcoach"
+# For bench/load.py's fault test: restart this cluster (it keeps its port and options).
+export PLCOACH_PG_RESTART="${as_owner[*]} $PGBIN/pg_ctl -D $dir/data -l $dir/server.log -w -m fast restart"
 echo "PostgreSQL $("$PGBIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$port" >&2
 set +e
 "$@"

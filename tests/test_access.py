@@ -38,12 +38,32 @@ def walkthrough(d):
     return d.walkthrough
 
 
+def progression_walk(d):
+    """A walk of Oak Cliff by the OAK/LKW coach and the OAK principal, planned by the leader, made once per district."""
+    if not hasattr(d, "progression_walk"):
+        import datetime
+
+        from observations.services import walk_create
+
+        d.progression_walk = walk_create(
+            client_key=uuid.uuid4(),
+            created_by=d.leader,
+            date=datetime.date.today(),
+            name="Foundation walk",
+            norms="",
+            campuses=[d.oak],
+            observers=[d.coach, d.principal],
+        )
+    return d.progression_walk
+
+
 def walkthrough_url(name, *extra):
     return lambda d: reverse(name, args=[walkthrough(d).pk, *extra])
 
 
 OBSERVERS = {**signed_in(403), "coach": 200, "principal": 200, "leader": 200}
 POST_ONLY = signed_in(405)
+DASHBOARD = {**signed_in(403), "principal": 200, "leader": 200}
 
 # url name -> (how to build the URL from the district, expected status per role)
 ACCESS = {
@@ -85,6 +105,23 @@ ACCESS = {
     "reports:campus-pdf": (
         lambda d: reverse("reports:campus-pdf", args=[d.oak.code]),
         {**signed_in(403), "principal": 200, "leader": 200, "admin": 200},
+    ),
+    # the debrief dashboard: principals (their campus) and district leaders
+    "dashboard:pauses": (lambda d: reverse("dashboard:pauses"), DASHBOARD),
+    "dashboard:coverage": (lambda d: reverse("dashboard:coverage"), DASHBOARD),
+    "dashboard:trends": (lambda d: reverse("dashboard:trends"), DASHBOARD),
+    "dashboard:export": (lambda d: reverse("dashboard:export"), DASHBOARD),
+    "healthz": (lambda d: reverse("healthz"), everyone(200)),
+    # progression walks: leaders plan them; a walk and its debrief for its observers and district leaders
+    "observations:walk-list": (lambda d: reverse("observations:walk-list"), signed_in(200)),
+    "observations:walk-new": (lambda d: reverse("observations:walk-new"), {**signed_in(403), "leader": 200}),
+    "observations:walk": (
+        lambda d: reverse("observations:walk", args=[progression_walk(d).pk]),
+        {**signed_in(404), "coach": 200, "principal": 200, "leader": 200},
+    ),
+    "observations:walk-debrief": (
+        lambda d: reverse("observations:walk-debrief", args=[progression_walk(d).pk]),
+        {**signed_in(404), "coach": 200, "principal": 200, "leader": 200},
     ),
     "admin:index": (lambda d: reverse("admin:index"), {**everyone(302), "admin": 200}),
 }

@@ -1,0 +1,123 @@
+"""The debrief dashboard's pages on a seeded district, as a district leader and as a principal.
+
+Usage: tests/postgres.sh .venv/bin/python bench/dashboard.py [--full]
+Seeds a 1/10-scale district (23 campuses, 1,000 teachers, 100,000 walkthroughs) with seed_demo;
+--full (or DASHBOARD_SCALE=full) seeds the issue's district: 230 campuses, 10,000 teachers, 1,000,000.
+Times each page's server time (median of 20 requests, Django's test client, no network) with its
+query count, then prints the key lines of EXPLAIN ANALYZE for the main queries (bench/INDEXES.md
+records what they led to). Target (issue 6): each page < 300 ms.
+"""
+
+import os
+import sys
+import time
+from datetime import timedelta
+
+from content import report  # sets up Django for a benchmark run  # isort: skip
+
+from django.core.management import call_command
+from django.db.models import Count
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from dashboard import queries
+from dashboard.filters import Scope
+from observations.models import Walkthrough
+from people.models import Campus, User
+from progressions.models import Framework
+
+FULL = "--full" in sys.argv or os.environ.get("DASHBOARD_SCALE") == "full"
+SCALE = (230, 10_000, 1_000_000) if FULL else (23, 1_000, 100_000)
+REQUESTS = 20
+TARGET_MS = 300
+PLAN_WORDS = ("Scan", "Sort", "Join", "Aggregate", "WindowAgg", "Unique", "Execution Time", "Planning Time")
+
+
+def pages(campus: Campus) -> list[tuple[str, str]]:
+    return [
+        ("pauses, last 90 days", reverse("dashboard:pauses")),
+        ("pauses, a campus, grades 3-5", reverse("dashboard:pauses") + f"?campus={campus.code}&grade_band=3-5"),
+        ("coverage, 30 days", reverse("dashboard:coverage")),
+        ("trends, 12 months", reverse("dashboard:trends")),
+        ("trends, a campus and the district", reverse("dashboard:trends") + f"?campus={campus.code}"),
+        ("CSV export, last 90 days", reverse("dashboard:export")),
+    ]
+
+
+def fetch(client: Client, url: str) -> int:
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    if response.streaming:
+        return sum(len(chunk) for chunk in response.streaming_content)
+    return len(response.content)
+
+
+def time_pages(label: str, user: User, campus: Campus) -> None:
+    client = Client()
+    client.force_login(user)
+    print(f"\n  As {label} ({user.username}):")
+    for name, url in pages(campus):
+        size = fetch(client, url)  # warm: templates, connection, caches
+        times = []
+        for _ in range(REQUESTS):
+            start = time.perf_counter()
+            fetch(client, url)
+            times.append(time.perf_counter() - start)
+        with CaptureQueriesContext(connection) as captured:
+            fetch(client, url)
+        report(f"{name} ({len(captured)} queries, {size // 1024} KB)", times, TARGET_MS, unit="ms")
+
+
+def explain(title: str, queryset) -> None:
+    print(f"\n  EXPLAIN ANALYZE: {title}")
+    plan = queryset.explain(analyze=True, buffers=True) if connection.vendor == "postgresql" else queryset.explain()
+    for line in plan.splitlines():
+        if any(word in line for word in PLAN_WORDS):
+            print("    " + line.rstrip()[:150])
+
+
+def plans(leader: User) -> None:
+    """The main queries as the pages run them, for a district leader over the default ranges."""
+    today = timezone.localdate()
+    quarter = Scope(None, start=today - timedelta(days=90), end=today)
+    walkthroughs = queries.coach_walkthroughs(leader, quarter)
+    latest = queries.latest_per_classroom(walkthroughs)
+    pauses = (
+        Walkthrough.objects.filter(pk__in=latest)
+        .values_list("framework_id", "pause_phase", "pause_number", "next_move")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    explain("pauses: classrooms' latest pauses and next moves, counted", pauses)
+    flex = Framework.objects.get(slug="flex")
+    year = Scope(None, start=today - timedelta(days=365), end=today, progression=flex)
+    yearly = queries.coach_walkthroughs(leader, year).filter(framework=flex)
+    explain("trends: median position per campus and month", queries.monthly_medians_query(yearly, queries.Positions.of(flex), True))
+    since = queries.day_start(today - timedelta(days=29))
+    visits = queries.coach_walkthroughs(leader, Scope(None)).filter(observed_at__gte=since)
+    explain("coverage: visits per teacher, last 30 days", visits.values("teacher_id").annotate(n=Count("pk")).order_by())
+    rows = walkthroughs.order_by("observed_at", "pk").values_list("observed_at", "teacher__campus__name", "next_move")
+    explain("export: the last 90 days in date order (first 2,000 rows)", rows[:2000])
+
+
+def main() -> None:
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    campuses, teachers, walkthroughs = SCALE
+    print(f"PL Coach dashboard benchmark on {connection.vendor} ({connection.settings_dict['NAME']})")
+    start = time.perf_counter()
+    call_command("seed_demo", campuses=campuses, teachers=teachers, walkthroughs=walkthroughs, force=True, seed=6)
+    print(f"  seed_demo --campuses {campuses} --teachers {teachers} --walkthroughs {walkthroughs}: {time.perf_counter() - start:.1f} s")
+    leader = User.objects.get(username="sd-leader-1")
+    principal = User.objects.get(username="sd001-principal-1")
+    campus = Campus.objects.get(code="SD001")
+    time_pages("a district leader", leader, campus)
+    time_pages("a principal", principal, campus)
+    plans(leader)
+
+
+if __name__ == "__main__":
+    main()

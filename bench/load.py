@@ -1,0 +1,234 @@
+"""Load and fault test: gunicorn on PostgreSQL, 50 simulated coaches over real HTTP.
+
+Usage: tests/postgres.sh .venv/bin/python bench/load.py [--seconds 60] [--coaches 50]
+(`make bench` runs it.) Four phases, in one run, against the same gunicorn:
+
+1. the trivial view (/healthz/, no database): the yardstick for this machine;
+2. walk steps only (htmx answer POSTs);
+3. page loads only (teacher page, walkthrough list, walk page);
+4. walk steps and page loads mixed, while PostgreSQL is restarted in the middle.
+
+Targets (issue 6): steps at least 0.25 and pages at least 0.35 of the trivial view's
+requests per second; zero errors in phases 1-3; during the restart at most one failed
+request per worker, and afterwards every tap recorded exactly once (failed taps are resent
+with the same key, as the page's script does).
+"""
+
+import argparse
+import http.client
+import os
+import re
+import shlex
+import socket
+import subprocess
+import sys
+import threading
+import time
+import uuid
+
+from content import ROOT  # sets up Django for a benchmark run  # isort: skip
+
+from django.core.management import call_command
+from django.db import DatabaseError, connection
+from django.test import Client
+
+from observations.models import Answer, Walkthrough
+from observations.services import walkthrough_start
+from people.demo import DEMO_ROSTER
+from people.models import Campus, Role, Teacher, User
+from people.roster import read_roster
+from people.services import roster_import
+from progressions.models import Framework
+
+WORKERS = 4
+HIDDEN = re.compile(r'name="(client_key|action|version)" value="([^"]+)"')
+
+
+class Coach:
+    """One simulated coach on a tablet: their own session, walkthrough and keep-alive connection."""
+
+    def __init__(self, port: int, session: str, walkthrough: Walkthrough, teacher_id: int):
+        self.port, self.session, self.walk, self.teacher_id = port, session, walkthrough, teacher_id
+        self.csrf = uuid.uuid4().hex  # 32 letters and digits: Django accepts an unmasked secret as the token
+        self.http = None
+        self.form: dict[str, str] = {}
+        self.taps: dict[str, tuple[int, int]] = {}  # client key -> (walkthrough, action), once saved
+
+    def request(self, method: str, path: str, body: str = "") -> tuple[int, str]:
+        headers = {"Cookie": f"sessionid={self.session}; csrftoken={self.csrf}", "Host": "127.0.0.1"}
+        if method == "POST":
+            headers |= {"Content-Type": "application/x-www-form-urlencoded", "X-CSRFToken": self.csrf, "HX-Request": "true"}
+        for attempt in (1, 2):
+            try:
+                if self.http is None:
+                    self.http = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
+                self.http.request(method, path, body=body, headers=headers)
+                response = self.http.getresponse()
+                return response.status, response.read().decode()
+            except (http.client.HTTPException, OSError):
+                self.http = None  # gunicorn closed the keep-alive connection: reconnect once
+                if attempt == 2:
+                    return 0, ""
+        return 0, ""
+
+    def load_walk(self) -> None:
+        status, body = self.request("GET", f"/walkthroughs/{self.walk.pk}/")
+        self.form = dict(HIDDEN.findall(body)) if status == 200 else {}
+
+    def step(self) -> int:
+        """One tap. A failed tap is resent with the same key until the server answers."""
+        if "action" not in self.form and not self.new_walk():
+            return 0
+        data = {**self.form, "in_place": "yes", "evidence": ""}
+        body = "&".join(f"{k}={v}" for k, v in data.items())
+        status, page = self.request("POST", f"/walkthroughs/{self.walk.pk}/answer/", body)
+        if status == 200:
+            self.taps[data["client_key"]] = (self.walk.pk, int(data["action"]))
+            self.form = dict(HIDDEN.findall(page))
+        return status
+
+    def new_walk(self) -> bool:
+        """The walk ran to its end: the coach starts the next one (written here, like a start page would)."""
+        try:
+            flex = Framework.objects.get(slug="flex")
+            coach = Walkthrough.objects.get(pk=self.walk.pk).observer
+            teacher = Teacher.objects.get(pk=self.teacher_id)
+            self.walk = walkthrough_start(client_key=uuid.uuid4(), observer=coach, teacher=teacher, framework=flex)
+        except DatabaseError:
+            connection.close()  # the restart broke this thread's connection; the next try opens one
+            return False
+        self.load_walk()
+        return "action" in self.form
+
+    def page(self, n: int) -> int:
+        path = [f"/teachers/{self.teacher_id}/", "/walkthroughs/", f"/walkthroughs/{self.walk.pk}/"][n % 3]
+        return self.request("GET", path)[0]
+
+
+def run_phase(coaches: list[Coach], seconds: float, work, on_tick=None) -> tuple[int, list[int], float]:
+    """Every coach repeats `work` for `seconds`; returns (requests, failed statuses, elapsed)."""
+    done, failures, lock = [0], [], threading.Lock()
+    stop_at = time.monotonic() + seconds
+
+    def loop(coach: Coach) -> None:
+        n = 0
+        while time.monotonic() < stop_at:
+            status = work(coach, n)
+            n += 1
+            with lock:
+                done[0] += 1
+                if status != 200:
+                    failures.append(status)
+
+    threads = [threading.Thread(target=loop, args=(c,)) for c in coaches]
+    start = time.monotonic()
+    for t in threads:
+        t.start()
+    if on_tick:
+        on_tick()
+    for t in threads:
+        t.join()
+    return done[0], failures, time.monotonic() - start
+
+
+def district(count: int) -> list[tuple[User, Teacher]]:
+    call_command("migrate", verbosity=0)
+    call_command("collectstatic", interactive=False, verbosity=0)
+    call_command("load_progressions", verbosity=0)
+    roster_import(rows=read_roster(DEMO_ROSTER.encode()))
+    oak = Campus.objects.get(code="OAK")
+    teachers = list(Teacher.objects.filter(campus=oak))
+    pairs = []
+    for i in range(count):
+        coach, _ = User.objects.get_or_create(username=f"load-coach-{i}", defaults={"first_name": "Load", "last_name": f"Coach {i}"})
+        Role.objects.get_or_create(user=coach, kind=Role.Kind.COACH, campus=oak)
+        pairs.append((coach, teachers[i % len(teachers)]))
+    return pairs
+
+
+def start_gunicorn() -> tuple[subprocess.Popen, int]:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "ALLOWED_HOSTS": "127.0.0.1", "WEB_CONCURRENCY": str(WORKERS)}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "plcoach.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS),
+         "--keep-alive", "30", "--log-level", "warning"],
+        cwd=ROOT, env=env,
+    )  # fmt: skip
+    for _ in range(100):
+        try:
+            http.client.HTTPConnection("127.0.0.1", port, timeout=1).request("GET", "/healthz/")
+            break
+        except OSError:
+            time.sleep(0.1)
+    return server, port
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=60, help="length of the mixed phase; the others take a third each")
+    parser.add_argument("--coaches", type=int, default=50)
+    args = parser.parse_args()
+    restart = os.environ.get("PLCOACH_PG_RESTART")
+    if connection.vendor != "postgresql" or not restart:
+        sys.exit("Run it on PostgreSQL through tests/postgres.sh, which also says how to restart the server.")
+
+    pairs = district(args.coaches)
+    server, port = start_gunicorn()
+    try:
+        coaches = []
+        for coach, teacher in pairs:
+            client = Client()
+            client.force_login(coach)
+            flex = Framework.objects.get(slug="flex")
+            walk = walkthrough_start(client_key=uuid.uuid4(), observer=coach, teacher=teacher, framework=flex)
+            coaches.append(Coach(port, client.cookies["sessionid"].value, walk, teacher.pk))
+        for coach in coaches:
+            coach.load_walk()
+        connection.close()  # the coaches' new walks open their own connections as needed
+
+        short = args.seconds / 3
+        print(f"PL Coach load test: gunicorn, {WORKERS} workers, {args.coaches} coaches, PostgreSQL")
+        trivial = run_phase(coaches, short, lambda c, n: c.request("GET", "/healthz/")[0])
+        steps = run_phase(coaches, short, lambda c, n: c.step())
+        pages = run_phase(coaches, short, lambda c, n: c.page(n))
+        base = trivial[0] / trivial[2]
+        for label, (count, failures, elapsed), target in (
+            ("trivial view /healthz/", trivial, None),
+            ("walk step (htmx POST)", steps, 0.25),
+            ("pages (teacher, list, walk)", pages, 0.35),
+        ):
+            rps = count / elapsed
+            ratio = f"{rps / base:5.2f} of trivial (target >= {target})" if target else "1.00 (the yardstick)"
+            verdict = "" if target is None else ("ok" if rps / base >= target and not failures else "BELOW TARGET")
+            print(f"  {label:<30} {rps:7.1f} req/s  errors {len(failures)}  ratio {ratio} {verdict}")
+
+        def restart_database() -> None:
+            time.sleep(args.seconds / 3)
+            started = time.monotonic()
+            subprocess.run(shlex.split(restart), check=True, stdout=subprocess.DEVNULL)
+            print(f"  PostgreSQL restarted in {time.monotonic() - started:.1f} s, {args.seconds / 3:.0f} s into the mixed phase")
+
+        count, failures, elapsed = run_phase(
+            coaches, args.seconds, lambda c, n: c.step() if n % 2 else c.page(n), on_tick=restart_database
+        )
+        # Resend what failed, as the page does, until every coach's last tap is in.
+        for coach in coaches:
+            while coach.step() != 200:
+                time.sleep(0.2)
+        connection.close()
+        taps = {key: where for coach in coaches for key, where in coach.taps.items()}
+        # Unique keys and one live answer per action are constraints in the database; what
+        # can still go wrong is a tap lost, or a resend recorded as a new one: count them.
+        recorded = Answer.objects.filter(walkthrough__observer__username__startswith="load-coach-").count()
+        verdict = "ok" if len(failures) <= WORKERS and recorded == len(taps) else "FAILED"
+        print(f"  mixed, with the restart: {count / elapsed:.1f} req/s, failed requests {len(failures)} "
+              f"(target at most {WORKERS}, one per worker), answers recorded {recorded} for {len(taps)} taps  {verdict}")  # fmt: skip
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+if __name__ == "__main__":
+    main()

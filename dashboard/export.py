@@ -1,0 +1,46 @@
+"""The CSV export: one row per walkthrough in the dashboard's filters, streamed, never the private note."""
+
+import csv
+from collections.abc import Iterator
+
+from django.utils import timezone
+
+from observations.history import PHASE_LABELS
+from reports.charts import EVERY_ACTION
+
+HEADER = [
+    "Date", "Campus", "Teacher", "Grade band", "Subject", "Observer", "Progression", "Pause phase", "Pause number", "Next move",
+]  # fmt: skip
+FIELDS = (
+    "observed_at", "teacher__campus__name", "teacher__first_name", "teacher__last_name", "teacher__grade_band",
+    "teacher__subject", "observer__first_name", "observer__last_name", "observer__username", "framework__name",
+    "pause_phase", "pause_number", "next_move",
+)  # fmt: skip
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet would run such a cell as a formula
+
+
+def safe(cell) -> str:
+    """A cell a spreadsheet shows as text: one starting like a formula gets a leading quote."""
+    text = "" if cell is None else str(cell)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+class Echo:
+    """csv.writer writes to a file; this hands each line back to the streaming response instead."""
+
+    def write(self, line: str) -> str:
+        return line
+
+
+def csv_lines(walkthroughs) -> Iterator[str]:
+    writer = csv.writer(Echo())
+    yield writer.writerow(HEADER)
+    rows = walkthroughs.order_by("observed_at", "pk").values_list(*FIELDS)
+    for at, campus, first, last, band, subject, obs_first, obs_last, obs_username, progression, phase, number, move in rows.iterator(
+        chunk_size=2000
+    ):
+        observer = f"{obs_first} {obs_last}".strip() or obs_username
+        pause = PHASE_LABELS.get(phase, "") if number else EVERY_ACTION
+        row = [timezone.localtime(at).date().isoformat(), campus, f"{first} {last}".strip(), band, subject, observer,
+               progression, pause, number or "", move]  # fmt: skip
+        yield writer.writerow([safe(cell) for cell in row])

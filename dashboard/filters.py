@@ -1,0 +1,155 @@
+"""The dashboard's filters: which campuses, grade band, subject and dates a page covers.
+
+Read from the query string through forms, so a bad value is a 400 naming the filter, never a 500.
+The campus choices are the viewer's own campuses (a principal's) or every campus (a district
+leader's): a campus outside them is not a valid choice, so its data is never read.
+"""
+
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+
+from django import forms
+from django.http import QueryDict
+from django.utils import timezone
+
+from people.models import Campus, Role, Teacher
+from progressions.models import Framework
+
+DASHBOARD_DAYS = 90  # the pause dashboard and the export: the last 90 days unless dates are given
+TREND_MONTHS = 12
+COVERAGE_DAYS = 30
+LONGEST_RANGE = 366 * 5  # a wider range is surely a typo, and would read the whole history
+
+
+class BadFilter(ValueError):
+    """A filter value the page cannot use; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What a page covers. `campus_ids` None: every campus (a district leader with no campus chosen)."""
+
+    campus_ids: frozenset[int] | None
+    campus: Campus | None = None
+    grade_band: str = ""
+    subject: str = ""
+    start: date | None = None
+    end: date | None = None
+    days: int = COVERAGE_DAYS
+    progression: Framework | None = None
+
+    def district(self) -> "Scope":
+        """The same filters across every campus: the district line of the trends."""
+        return replace(self, campus_ids=None, campus=None)
+
+
+@dataclass
+class Choices:
+    """The filter choices this viewer has: read once per page (two queries)."""
+
+    campuses: list[Campus]
+    grade_bands: list[str]
+    subjects: list[str]
+    every_campus: bool
+
+    @classmethod
+    def for_viewer(cls, viewer) -> "Choices":
+        every_campus = viewer.has_role(Role.Kind.DISTRICT_LEADER)  # as Walkthrough.objects.visible_to decides
+        campuses = Campus.objects.all() if every_campus else Campus.objects.filter(pk__in=viewer.campus_ids(Role.Kind.PRINCIPAL))
+        campuses = list(campuses.order_by("name", "code"))
+        teachers = Teacher.objects.filter(campus__in=campuses) if not every_campus else Teacher.objects.all()
+        pairs = set(teachers.order_by().values_list("grade_band", "subject").distinct())
+        bands = sorted({band for band, _subject in pairs if band})
+        subjects = sorted({subject for _band, subject in pairs if subject})
+        return cls(campuses, bands, subjects, every_campus)
+
+
+def _choices(values: list[str], everything: str) -> list[tuple[str, str]]:
+    return [("", everything), *((v, v) for v in values)]
+
+
+class PeopleFilters(forms.Form):
+    campus = forms.ChoiceField(required=False)
+    grade_band = forms.ChoiceField(required=False, label="Grade band")
+    subject = forms.ChoiceField(required=False)
+
+    def __init__(self, data: QueryDict, choices: Choices, **kwargs):
+        super().__init__(data, **kwargs)
+        campuses = [(c.code, c.name) for c in choices.campuses]
+        self.fields["campus"].choices = [("", "All campuses"), *campuses] if choices.every_campus else campuses
+        self.fields["grade_band"].choices = _choices(choices.grade_bands, "All grade bands")
+        self.fields["subject"].choices = _choices(choices.subjects, "All subjects")
+        self.campuses = {c.code: c for c in choices.campuses}
+        self.every_campus = choices.every_campus
+
+    def scope(self, **extra) -> Scope:
+        data = self.cleaned_data
+        campus = self.campuses.get(data["campus"])
+        if campus is not None:
+            ids = frozenset([campus.pk])
+        else:  # no campus chosen: a leader's whole district, anyone else's own campuses
+            ids = None if self.every_campus else frozenset(c.pk for c in self.campuses.values())
+        return Scope(ids, campus, data["grade_band"], data["subject"], **extra)
+
+
+class DateFilters(PeopleFilters):
+    start = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    default_days = DASHBOARD_DAYS
+
+    def clean(self):
+        data = super().clean()
+        today = timezone.localdate()
+        end = data.get("end") or today
+        start = data.get("start") or self.default_start(end)
+        if "start" in self.errors or "end" in self.errors:
+            return data
+        if start > end:
+            raise forms.ValidationError("The From date must be on or before the To date.")
+        if (end - start).days > LONGEST_RANGE:
+            raise forms.ValidationError("Choose a date range of at most five years.")
+        data["start"], data["end"] = start, end
+        return data
+
+    def default_start(self, end: date) -> date:
+        return end - timedelta(days=self.default_days)
+
+    def scope(self, **extra) -> Scope:
+        return super().scope(start=self.cleaned_data["start"], end=self.cleaned_data["end"], **extra)
+
+
+class TrendFilters(DateFilters):
+    progression = forms.ChoiceField(required=False)
+
+    def __init__(self, data: QueryDict, choices: Choices, progressions: list[Framework], **kwargs):
+        super().__init__(data, choices, **kwargs)
+        self.fields["progression"].choices = [(p.slug, p.name) for p in progressions]
+        self.progressions = {p.slug: p for p in progressions}
+        self.first = progressions[0] if progressions else None
+
+    def default_start(self, end: date) -> date:
+        """The first day of the month a year back: whole months on the chart."""
+        month = end.year * 12 + end.month - 1 - (TREND_MONTHS - 1)
+        return date(month // 12, month % 12 + 1, 1)
+
+    def scope(self, **extra) -> Scope:
+        progression = self.progressions.get(self.cleaned_data["progression"]) or self.first
+        return super().scope(progression=progression, **extra)
+
+
+class CoverageFilters(PeopleFilters):
+    days = forms.IntegerField(required=False, min_value=1, max_value=LONGEST_RANGE, label="Days without a walkthrough")
+
+    def scope(self, **extra) -> Scope:
+        return super().scope(days=self.cleaned_data["days"] or COVERAGE_DAYS, **extra)
+
+
+def read_filters(form: PeopleFilters) -> Scope:
+    """The page's scope, or BadFilter with every problem in one sentence each."""
+    if not form.is_valid():
+        problems = []
+        for name, errors in form.errors.items():
+            label = form.fields[name].label or name.replace("_", " ").capitalize() if name != "__all__" else ""
+            problems.extend(f"{label}: {error}" if label else str(error) for error in errors)
+        raise BadFilter(" ".join(problems))
+    return form.scope()

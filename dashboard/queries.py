@@ -1,0 +1,256 @@
+"""The dashboard's figures, aggregated by the database: each page reads a fixed number of rows
+per campus, progression or pause, never one per walkthrough, so it costs the same queries at a
+hundred walkthroughs or a million.
+
+Every query starts from `Walkthrough.objects.visible_to(viewer)`: the one access rule.
+"""
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Aggregate, Case, Count, DateField, F, FloatField, IntegerField, Max, QuerySet, Value, When, Window
+from django.db.models.functions import RowNumber, TruncMonth
+from django.utils import timezone
+
+from observations.models import Walkthrough
+from people.models import Teacher
+from progressions.models import Action, Framework, Phase
+
+from .filters import Scope
+
+NEXT_MOVES = 5  # the most common next moves shown per progression
+
+
+class Median(Aggregate):
+    """The median: PostgreSQL's percentile_cont; on SQLite a function dashboard.apps registers."""
+
+    function = "PERCENTILE_CONT"
+    name = "Median"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(compiler, connection, function="PLCOACH_MEDIAN", template="%(function)s(%(expressions)s)")
+
+
+def day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def coach_walkthroughs(viewer, scope: Scope) -> QuerySet:
+    """Finished coach walkthroughs the viewer may see, of the scope's teachers."""
+    walkthroughs = Walkthrough.objects.visible_to(viewer).filter(
+        kind=Walkthrough.Kind.COACH, status=Walkthrough.Status.COMPLETE
+    )
+    if scope.campus_ids is not None:
+        walkthroughs = walkthroughs.filter(teacher__campus_id__in=scope.campus_ids)
+    if scope.grade_band:
+        walkthroughs = walkthroughs.filter(teacher__grade_band=scope.grade_band)
+    if scope.subject:
+        walkthroughs = walkthroughs.filter(teacher__subject=scope.subject)
+    if scope.start:
+        walkthroughs = walkthroughs.filter(observed_at__gte=day_start(scope.start))
+    if scope.end:
+        walkthroughs = walkthroughs.filter(observed_at__lt=day_start(scope.end + timedelta(days=1)))
+    return walkthroughs
+
+
+def scoped_teachers(scope: Scope) -> QuerySet:
+    teachers = Teacher.objects.all()
+    if scope.campus_ids is not None:
+        teachers = teachers.filter(campus_id__in=scope.campus_ids)
+    if scope.grade_band:
+        teachers = teachers.filter(grade_band=scope.grade_band)
+    if scope.subject:
+        teachers = teachers.filter(subject=scope.subject)
+    return teachers
+
+
+# Where classrooms pause ---------------------------------------------------------------------
+
+
+def latest_per_classroom(walkthroughs: QuerySet) -> QuerySet:
+    """The ids of each teacher's latest walkthrough per progression: one per classroom."""
+    ranked = walkthroughs.filter(framework__kind=Framework.Kind.PROGRESSION).annotate(
+        latest=Window(
+            RowNumber(), partition_by=[F("teacher_id"), F("framework_id")], order_by=[F("observed_at").desc(), F("pk").desc()]
+        )
+    )
+    return ranked.filter(latest=1).values("pk")
+
+
+@dataclass
+class ProgressionPauses:
+    framework: Framework
+    pauses: dict[tuple[str, int | None], int] = field(default_factory=dict)  # (phase, number) -> classrooms
+    next_moves: list[tuple[str, int]] = field(default_factory=list)  # the most common, with their classrooms
+
+    @property
+    def classrooms(self) -> int:
+        return sum(self.pauses.values())
+
+
+def pauses_by_progression(viewer, scope: Scope, progressions: list[Framework]) -> list[ProgressionPauses]:
+    """Per progression: the classrooms' latest pauses counted by phase and action, and the top next moves.
+
+    One query: finding each classroom's latest walkthrough is the costly part, so it is done once and
+    counted by pause and next move together; the rows are one per distinct pause and next move (the
+    agreed moves are mostly the progression's own), which are then summed by pause and ranked by move."""
+    latest = latest_per_classroom(coach_walkthroughs(viewer, scope))
+    found = {p.pk: ProgressionPauses(p) for p in progressions}
+    counts = (
+        Walkthrough.objects.filter(pk__in=latest)
+        .values_list("framework_id", "pause_phase", "pause_number", "next_move")
+        .annotate(classrooms=Count("pk"))
+        .order_by()
+    )
+    moves: dict[int, Counter] = {pk: Counter() for pk in found}
+    for framework_id, phase, number, next_move, classrooms in counts:
+        pauses = found[framework_id].pauses
+        pause = (phase if number else "", number)
+        pauses[pause] = pauses.get(pause, 0) + classrooms
+        if next_move:
+            moves[framework_id][next_move] += classrooms
+    for pk, progression in found.items():
+        ranked = sorted(moves[pk].items(), key=lambda move: (-move[1], move[0]))
+        progression.next_moves = ranked[:NEXT_MOVES]
+    return [p for p in found.values() if p.pauses]
+
+
+# Trends ----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Positions:
+    """Where each action sits along a progression: Foundation 1 is 1, and on; every action in place is last."""
+
+    offsets: dict[str, int]  # phase -> how many actions come before its first
+    phase_starts: list[tuple[int, str]]  # (position, phase label) of each phase's first action
+    everything: int  # the position of "every action in place"
+
+    @classmethod
+    def of(cls, progression: Framework) -> "Positions":
+        """One query: the highest current action number per available phase."""
+        last = dict(
+            Action.objects.current()
+            .filter(phase__framework=progression, phase__available=True)
+            .values("phase__kind")
+            .annotate(last=Max("number"))
+            .values_list("phase__kind", "last")
+        )
+        offsets, starts, before = {}, [], 0
+        for kind, label in Phase.Kind.choices:
+            if kind in last:
+                offsets[kind] = before
+                starts.append((before + 1, label))
+                before += last[kind]
+        return cls(offsets, starts, before + 1)
+
+    def expression(self) -> Case:
+        whens = [When(pause_phase=kind, pause_number__isnull=False, then=F("pause_number") + offset) for kind, offset in self.offsets.items()]
+        return Case(*whens, default=Value(self.everything), output_field=IntegerField())
+
+
+@dataclass
+class Trends:
+    positions: Positions
+    months: list[date]
+    campuses: dict[int, dict[date, float]]  # campus id -> month -> median pause position
+    district: dict[date, float] | None  # None when the viewer sees only their own campuses
+
+
+def monthly_medians_query(walkthroughs: QuerySet, positions: Positions, by_campus: bool) -> QuerySet:
+    group = ["teacher__campus_id", "month"] if by_campus else ["month"]
+    return (
+        walkthroughs.annotate(month=TruncMonth("observed_at", output_field=DateField()))
+        .values(*group)
+        .annotate(median=Median(positions.expression()))
+        .order_by(*group)
+    )
+
+
+def monthly_medians(walkthroughs: QuerySet, positions: Positions, by_campus: bool) -> list[dict]:
+    return list(monthly_medians_query(walkthroughs, positions, by_campus))
+
+
+def months_between(start: date, end: date) -> list[date]:
+    months, month = [], start.replace(day=1)
+    while month <= end:
+        months.append(month)
+        month = (month + timedelta(days=32)).replace(day=1)
+    return months
+
+
+def pause_trends(viewer, scope: Scope, every_campus: bool) -> Trends:
+    """The median pause position per month on one progression, per campus and (for leaders) the district.
+    Two or three queries."""
+    progression = scope.progression
+    positions = Positions.of(progression)
+    campuses: dict[int, dict[date, float]] = {}
+    walkthroughs = coach_walkthroughs(viewer, scope).filter(framework=progression)
+    for row in monthly_medians(walkthroughs, positions, by_campus=True):
+        campuses.setdefault(row["teacher__campus_id"], {})[row["month"]] = row["median"]
+    district = None
+    if every_campus:
+        district_walkthroughs = coach_walkthroughs(viewer, scope.district()).filter(framework=progression)
+        district = {row["month"]: row["median"] for row in monthly_medians(district_walkthroughs, positions, by_campus=False)}
+    return Trends(positions, months_between(scope.start, scope.end), campuses, district)
+
+
+# Coverage --------------------------------------------------------------------------------------
+
+
+@dataclass
+class CampusCoverage:
+    campus_id: int
+    visits: list[int] = field(default_factory=list)  # per teacher, in the last N days
+    unvisited: list[tuple[int, str]] = field(default_factory=list)  # (teacher id, name)
+
+    @property
+    def teachers(self) -> int:
+        return len(self.visits)
+
+    @property
+    def fewest(self) -> int:
+        return min(self.visits, default=0)
+
+    @property
+    def most(self) -> int:
+        return max(self.visits, default=0)
+
+    @property
+    def median(self) -> float:
+        ordered, middle = sorted(self.visits), len(self.visits) // 2
+        if not ordered:
+            return 0
+        return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def coverage(viewer, scope: Scope) -> dict[int, CampusCoverage]:
+    """Per campus, each teacher's visits in the last `scope.days` days. Two queries: the visits counted
+    per teacher by the database, and the teachers (one row each, to count those never visited)."""
+    since = day_start(timezone.localdate() - timedelta(days=scope.days - 1))
+    visits = dict(
+        coach_walkthroughs(viewer, scope)
+        .filter(observed_at__gte=since)
+        .values("teacher_id")
+        .annotate(visits=Count("pk"))
+        .order_by()
+        .values_list("teacher_id", "visits")
+    )
+    teachers = scoped_teachers(scope).order_by("last_name", "first_name", "pk").values_list("pk", "first_name", "last_name", "campus_id")
+    by_campus: dict[int, CampusCoverage] = {}
+    for pk, first, last, campus_id in teachers:
+        campus = by_campus.setdefault(campus_id, CampusCoverage(campus_id))
+        count = visits.get(pk, 0)
+        campus.visits.append(count)
+        if not count:
+            campus.unvisited.append((pk, f"{first} {last}".strip()))
+    return by_campus
+
+
+def last_walkthroughs(viewer, scope: Scope, teacher_ids: list[int]) -> dict[int, datetime]:
+    """When each of these teachers last had a walkthrough the viewer may see, at any time. One query."""
+    walkthroughs = coach_walkthroughs(viewer, Scope(scope.campus_ids)).filter(teacher_id__in=teacher_ids or [0])
+    return dict(walkthroughs.values("teacher_id").annotate(last=Max("observed_at")).order_by().values_list("teacher_id", "last"))

@@ -1,0 +1,116 @@
+"""The debrief dashboard: where classrooms pause, who has not been visited, how pauses move over
+the months, and the walkthroughs as CSV. For principals (their campus) and district leaders (every
+campus, or one chosen); what each sees is `Walkthrough.objects.visible_to` narrowed by the filters.
+"""
+
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from plcoach.access import role_required
+from progressions.models import Framework
+from reports.charts import spread_chart
+
+from . import queries
+from .charts import trend_chart
+from .context_processors import DASHBOARD_ROLES
+from .export import csv_lines
+from .filters import BadFilter, Choices, CoverageFilters, DateFilters, TrendFilters, read_filters
+
+UNVISITED_SHOWN = 500  # a district-wide list this long is a prompt to choose a campus
+
+
+def _refused(request: HttpRequest, template: str, form, problem: str) -> HttpResponse:
+    return render(request, template, {"form": form, "problem": problem}, status=400)
+
+
+@role_required(*DASHBOARD_ROLES)
+@require_safe
+def pauses(request: HttpRequest) -> HttpResponse:
+    """Per progression: how many classrooms, where their latest walkthrough paused, the top next moves."""
+    template = "dashboard/pauses.html"
+    form = DateFilters(request.GET, Choices.for_viewer(request.user))
+    try:
+        scope = read_filters(form)
+    except BadFilter as exc:
+        return _refused(request, template, form, str(exc))
+    progressions = list(Framework.objects.progressions().order_by("name"))
+    found = queries.pauses_by_progression(request.user, scope, progressions)
+    # spread_chart counts a list of pauses; a mapping of pause -> classrooms counts the same (Counter).
+    sections = [(p, spread_chart(f"pauses-{p.framework.slug}", p.framework.name, p.pauses)) for p in found]
+    context = {"form": form, "scope": scope, "sections": sections, "export_query": request.GET.urlencode()}
+    return render(request, template, context)
+
+
+@role_required(*DASHBOARD_ROLES)
+@require_safe
+def coverage(request: HttpRequest) -> HttpResponse:
+    """Per campus: teachers with no walkthrough in the last N days, and visits per teacher."""
+    template = "dashboard/coverage.html"
+    choices = Choices.for_viewer(request.user)
+    form = CoverageFilters(request.GET, choices)
+    try:
+        scope = read_filters(form)
+    except BadFilter as exc:
+        return _refused(request, template, form, str(exc))
+    by_campus = queries.coverage(request.user, scope)
+    campuses = [(c, by_campus[c.pk]) for c in choices.campuses if c.pk in by_campus]
+    unvisited = [(campus, teacher) for campus, found in campuses for teacher in found.unvisited]
+    shown = unvisited[:UNVISITED_SHOWN]
+    last = queries.last_walkthroughs(request.user, scope, [pk for _campus, (pk, _name) in shown])
+    context = {
+        "form": form,
+        "scope": scope,
+        "campuses": campuses,
+        "unvisited": [(campus, name, last.get(pk)) for campus, (pk, name) in shown],
+        "unvisited_total": len(unvisited),
+        "teacher_total": sum(found.teachers for _c, found in campuses),
+    }
+    return render(request, template, context)
+
+
+@role_required(*DASHBOARD_ROLES)
+@require_safe
+def trends(request: HttpRequest) -> HttpResponse:
+    """The median pause position per month on one progression: per campus, and for the district."""
+    template = "dashboard/trends.html"
+    choices = Choices.for_viewer(request.user)
+    progressions = list(Framework.objects.progressions().order_by("name"))
+    form = TrendFilters(request.GET, choices, progressions)
+    try:
+        scope = read_filters(form)
+    except BadFilter as exc:
+        return _refused(request, template, form, str(exc))
+    context = {"form": form, "scope": scope, "chart": None}
+    if scope.progression is None:
+        return render(request, template, context)
+    found = queries.pause_trends(request.user, scope, every_campus=choices.every_campus)
+    names = {c.pk: c.name for c in choices.campuses}
+    series = [("District", "district", found.district)] if found.district is not None else []
+    if scope.campus is not None or len(found.campuses) == 1:  # one campus: its own line beside the district's
+        series += [(names[pk], "campus", values) for pk, values in found.campuses.items()]
+    context["chart"] = trend_chart("trend", scope.progression.name, found.positions, found.months, series)
+    context["months"] = found.months
+    context["positions"] = found.positions
+    context["series_labels"] = [label for label, _kind, _values in series]
+    context["month_rows"] = [(m, [values.get(m) for _label, _kind, values in series]) for m in found.months]
+    context["campus_rows"] = [
+        (name, [found.campuses[pk].get(m) for m in found.months]) for pk, name in names.items() if pk in found.campuses
+    ]
+    return render(request, template, context)
+
+
+@role_required(*DASHBOARD_ROLES)
+@require_safe
+def export(request: HttpRequest) -> HttpResponse:
+    """Every walkthrough in the filters, one CSV row each, streamed (the date range can be long)."""
+    form = DateFilters(request.GET, Choices.for_viewer(request.user))
+    try:
+        scope = read_filters(form)
+    except BadFilter as exc:
+        return HttpResponse(f"Bad filter: {exc}\n", status=400, content_type="text/plain; charset=utf-8")
+    walkthroughs = queries.coach_walkthroughs(request.user, scope).filter(framework__kind=Framework.Kind.PROGRESSION)
+    response = StreamingHttpResponse(csv_lines(walkthroughs), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="walkthroughs-{timezone.localdate():%Y-%m-%d}.csv"'
+    return response

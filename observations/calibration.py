@@ -1,0 +1,208 @@
+"""Calibration: how far the observers of one progression walk agreed on where each classroom pauses.
+
+A classroom is a teacher on one progression. Each observer's latest finished walkthrough of it
+in the walk is their rating; a classroom with two or more ratings is compared. Two queries
+(the walk's walkthroughs and the progressions' action order), however large the walk.
+"""
+
+from dataclasses import dataclass, field
+from itertools import combinations
+
+from progressions.models import Action, Framework, Phase
+
+from .models import ProgressionWalk, Walkthrough
+
+PHASE_LABELS = dict(Phase.Kind.choices)
+NO_PAUSE = "Every action in place"
+
+
+class Agreement:
+    SAME_PAUSE = "same pause"
+    SAME_PHASE = "same phase"
+    DIFFERENT_PHASE = "different phase"
+
+
+@dataclass
+class Rating:
+    """One observer's pause for one classroom, with the action's text as they saw it."""
+
+    observer: str
+    observer_id: int
+    walkthrough_id: int
+    phase: str  # "" when every action was in place
+    number: int | None
+    text: str
+    position: int | None  # along the progression, in actions; None if the action is no longer published
+
+    @property
+    def pause(self) -> tuple[str, int | None]:
+        return (self.phase, self.number) if self.number else ("", None)
+
+    @property
+    def label(self) -> str:
+        return f"{PHASE_LABELS[self.phase]} {self.number}" if self.number else NO_PAUSE
+
+
+@dataclass
+class PauseInQuestion:
+    """One of the pauses a classroom's observers chose: the action, and who chose it."""
+
+    label: str
+    text: str
+    observers: list[str]
+
+
+@dataclass
+class Classroom:
+    teacher: str
+    campus: str
+    framework: str
+    ratings: list[Rating] = field(default_factory=list)
+
+    @property
+    def agreement(self) -> str:
+        if len({r.pause for r in self.ratings}) == 1:
+            return Agreement.SAME_PAUSE
+        if len({r.pause[0] for r in self.ratings}) == 1:
+            return Agreement.SAME_PHASE
+        return Agreement.DIFFERENT_PHASE
+
+    @property
+    def agreed(self) -> bool:
+        return self.agreement == Agreement.SAME_PAUSE
+
+    @property
+    def distance(self) -> int | None:
+        """How many actions apart the furthest pauses are (Foundation 5 and Foundation 9: 4)."""
+        positions = [r.position for r in self.ratings]
+        return None if None in positions else max(positions) - min(positions)
+
+    @property
+    def pauses_in_question(self) -> list[PauseInQuestion]:
+        chosen: dict[tuple, PauseInQuestion] = {}
+        for rating in sorted(self.ratings, key=lambda r: (r.position is None, r.position or 0, r.observer)):
+            entry = chosen.setdefault(rating.pause, PauseInQuestion(rating.label, rating.text, []))
+            entry.observers.append(rating.observer)
+        return list(chosen.values())
+
+
+@dataclass
+class Pair:
+    """Two observers: the classrooms both rated, and how many of them with the same pause."""
+
+    first: str
+    second: str
+    shared: int = 0
+    agreed: int = 0
+
+    @property
+    def percent(self) -> int | None:
+        return percent(self.agreed, self.shared)
+
+
+@dataclass
+class Debrief:
+    classrooms: list[Classroom]  # rated by two or more observers
+    pairs: list[Pair]
+    waiting: int  # classrooms with one rating so far
+
+    @property
+    def disagreements(self) -> list[Classroom]:
+        return [c for c in self.classrooms if not c.agreed]
+
+    @property
+    def unanimous(self) -> int:
+        return sum(c.agreed for c in self.classrooms)
+
+    @property
+    def team_shared(self) -> int:
+        return sum(p.shared for p in self.pairs)
+
+    @property
+    def team_agreed(self) -> int:
+        return sum(p.agreed for p in self.pairs)
+
+    @property
+    def team_percent(self) -> int | None:
+        """Every pair's comparisons pooled: the share of them with the same pause."""
+        return percent(self.team_agreed, self.team_shared)
+
+
+def percent(part: int, whole: int) -> int | None:
+    return round(100 * part / whole) if whole else None
+
+
+def walk_debrief(*, walk: ProgressionWalk, only_submitted_by=None) -> Debrief:
+    """The walk's calibration. With `only_submitted_by`, only the classrooms that observer has
+    submitted their own walkthrough of (the blind rule: nobody sees others' ratings first)."""
+    rows = list(
+        Walkthrough.objects.filter(
+            walk=walk,
+            kind=Walkthrough.Kind.COACH,
+            completed_at__isnull=False,
+            framework__kind=Framework.Kind.PROGRESSION,
+        )
+        .select_related("teacher__campus", "framework", "observer")
+        .only(
+            "status", "observed_at", "pause_phase", "pause_number", "pause_text", "teacher__first_name",
+            "teacher__last_name", "teacher__campus__name", "framework__name", "observer__first_name",
+            "observer__last_name", "observer__username",
+        )  # fmt: skip
+        .order_by("observed_at", "pk")
+    )
+    if only_submitted_by is not None:
+        submitted = {w.teacher_id for w in rows if w.observer_id == only_submitted_by.pk}
+        rows = [w for w in rows if w.teacher_id in submitted]
+    rows = [w for w in rows if w.status == Walkthrough.Status.COMPLETE]  # a reopened one is being corrected
+    positions = _positions({w.framework_id for w in rows})
+
+    latest: dict[tuple[int, int], dict[int, Walkthrough]] = {}
+    for w in rows:  # oldest first: an observer's later walkthrough of a classroom replaces the earlier
+        latest.setdefault((w.teacher_id, w.framework_id), {})[w.observer_id] = w
+    classrooms, waiting = [], 0
+    for by_observer in latest.values():
+        if len(by_observer) < 2:
+            waiting += 1
+            continue
+        first = next(iter(by_observer.values()))
+        classroom = Classroom(first.teacher.name, first.teacher.campus.name, first.framework.name)
+        for w in sorted(by_observer.values(), key=lambda w: (str(w.observer), w.observer_id)):
+            key = (w.framework_id, w.pause_phase, w.pause_number) if w.pause_number else (w.framework_id, "", None)
+            number = w.pause_number or None
+            classroom.ratings.append(
+                Rating(str(w.observer), w.observer_id, w.pk, w.pause_phase if number else "", number, w.pause_text, positions.get(key))
+            )
+        classrooms.append(classroom)
+    classrooms.sort(key=lambda c: (c.campus, c.teacher, c.framework))
+    return Debrief(classrooms, _pairs(classrooms), waiting)
+
+
+def _positions(framework_ids: set[int]) -> dict[tuple, int]:
+    """(framework, phase, number) -> position along the progression, counting every published
+    action; "every action in place" sits one past the last action. One query."""
+    if not framework_ids:
+        return {}
+    actions = (
+        Action.objects.current()
+        .filter(phase__framework_id__in=framework_ids, phase__available=True)
+        .order_by("phase__framework_id", "phase__position", "number")
+        .values_list("phase__framework_id", "phase__kind", "number")
+    )
+    positions: dict[tuple, int] = {}
+    counts: dict[int, int] = {}
+    for framework_id, phase, number in actions:
+        positions[(framework_id, phase, number)] = counts.get(framework_id, 0)
+        counts[framework_id] = counts.get(framework_id, 0) + 1
+    for framework_id, count in counts.items():
+        positions[(framework_id, "", None)] = count
+    return positions
+
+
+def _pairs(classrooms: list[Classroom]) -> list[Pair]:
+    pairs: dict[tuple[int, int], Pair] = {}
+    for classroom in classrooms:
+        for a, b in combinations(classroom.ratings, 2):  # ratings are sorted by observer
+            pair = pairs.setdefault((a.observer_id, b.observer_id), Pair(a.observer, b.observer))
+            pair.shared += 1
+            pair.agreed += a.pause == b.pause
+    return sorted(pairs.values(), key=lambda p: (p.first, p.second))

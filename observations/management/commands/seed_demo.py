@@ -1,0 +1,252 @@
+"""manage.py seed_demo: a made-up district at real scale, for trying the dashboard and benchmarking it.
+
+Campuses, teachers (grade bands, subjects), two coaches and a principal per campus, three district
+leaders, and finished coach walkthroughs over the last two years on the loaded progressions. Each
+teacher works on one progression (a few on two) and mostly moves forward along it over time, with
+the odd step back; a few teachers are never visited and some stopped being visited months ago, so
+coverage has gaps to show. Walkthroughs are written with PostgreSQL's COPY (bulk_create elsewhere);
+their answers are not: the dashboard reads the pause copied onto each walkthrough.
+
+Seeding is not repeatable on the same database: a second run refuses (the seeded campuses, codes
+SD001 on, exist already), so a benchmark always starts from a fresh database. `--seed` makes the
+district the same on every run, with dates counted back from today.
+"""
+
+import random
+import time
+import uuid
+import zoneinfo
+from datetime import datetime, timedelta
+from datetime import time as clock
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection, transaction
+from django.utils import timezone
+
+from observations.models import Walkthrough, walk_sequence
+from people.models import Campus, Role, Teacher, User
+from progressions.models import Framework
+
+CAMPUS_PREFIX = "SD"
+DAYS = 730  # two school years of history
+PLACES = (
+    "Oak Cliff", "Lakewood", "Cedar Crest", "Pleasant Grove", "Kessler", "Bishop Arts", "Lake Highlands", "Preston",
+    "White Rock", "Fair Park", "Hampton", "Casa View", "Wilmer", "Bonnie View", "Forest Hills", "Mockingbird",
+    "Trinity", "Redbird", "Glendale", "Urban Park", "Arcadia", "Love Field", "Vickery", "Skyline", "Elm Thicket",
+)  # fmt: skip
+LEVELS = (  # campus kind, its grade bands, its subjects; most campuses are elementary
+    ("Elementary", ("K-2", "3-5"), ("Math", "Reading", "Science", "Writing")),
+    ("Elementary", ("K-2", "3-5"), ("Math", "Reading", "Science", "Writing")),
+    ("Middle School", ("6-8",), ("Math", "English", "Science", "Social Studies")),
+    ("High School", ("9-12",), ("Algebra", "English", "Biology", "History", "Spanish")),
+)
+FIRST_NAMES = (
+    "Maria", "James", "Aisha", "Daniel", "Sofia", "Liam", "Grace", "Marcus", "Elena", "David", "Hannah", "Carlos",
+    "Priya", "Robert", "Angela", "Jamal", "Mei", "Luis", "Fatima", "Noah", "Olivia", "Ethan", "Ana", "Kwame",
+)  # fmt: skip
+LAST_NAMES = (
+    "Alvarez", "Brooks", "Carter", "Nguyen", "Ramirez", "O'Connor", "Kim", "Johnson", "Petrova", "Okafor", "Weiss",
+    "Mendez", "Shah", "Hayes", "Foster", "Garcia", "Lee", "Hernandez", "Williams", "Patel", "Davis", "Lopez", "Chen",
+)  # fmt: skip
+OWN_NEXT_MOVES = (  # what a coach sometimes agrees instead of the progression's suggested move
+    "Co-plan the next station rotation with the grade-level team.",
+    "Visit a colleague's classroom to see goal setting in action.",
+    "Try the routine with one small group first, then the whole class.",
+)
+UNUSABLE_PASSWORD = "!seeded-demo-user"  # nobody signs in as a seeded user; tests and benches force_login
+COLUMNS = (
+    "client_key", "kind", "teacher_id", "observer_id", "framework_id", "start_phase", "observed_at", "status",
+    "pause_action_id", "pause_phase", "pause_number", "pause_section", "pause_text", "pause_next_move", "next_move",
+    "teacher_note", "private_note", "version", "created_at", "updated_at", "completed_at",
+)  # fmt: skip
+BATCH = 5000
+
+
+class Progress:
+    """A one-line progress bar on stderr, redrawn at most every whole percent."""
+
+    def __init__(self, stream, label: str, total: int):
+        self.stream, self.label, self.total, self.shown = stream, label, max(total, 1), -1
+
+    def update(self, done: int) -> None:
+        percent = done * 100 // self.total
+        if percent != self.shown:
+            self.shown = percent
+            bar = "#" * (percent // 4)
+            self.stream.write(f"\r{self.label} [{bar:<25}] {percent:3d}% {done:,}/{self.total:,}", ending="")
+            self.stream.flush()
+
+    def finish(self) -> None:
+        self.update(self.total)
+        self.stream.write("")
+
+
+class Command(BaseCommand):
+    help = (
+        "Fill the database with a made-up district (campuses, teachers, coaches, principals, leaders and finished "
+        "coach walkthroughs over two years) for demos and benchmarks. Development only: refuses when DEBUG is off "
+        "unless --force, and refuses a second run on the same database."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--campuses", type=int, default=23, help="How many campuses (default 23).")
+        parser.add_argument("--teachers", type=int, default=1000, help="How many teachers, spread over the campuses.")
+        parser.add_argument("--walkthroughs", type=int, default=100_000, help="How many finished coach walkthroughs.")
+        parser.add_argument("--seed", type=int, default=1, help="Random seed: the same seed makes the same district.")
+        parser.add_argument("--force", action="store_true", help="Seed even though DEBUG is off (a benchmark server).")
+
+    def handle(self, *args, campuses: int, teachers: int, walkthroughs: int, seed: int, force: bool, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError("seed_demo writes made-up people: it refuses when DEBUG is off unless --force.")
+        if campuses < 1 or teachers < campuses or walkthroughs < 0:
+            raise CommandError("Give at least one campus, at least one teacher per campus and no negative counts.")
+        if Campus.objects.filter(code__startswith=CAMPUS_PREFIX).exists():
+            raise CommandError("This database is already seeded (campuses SD001…): seed a fresh database instead.")
+        if not Framework.objects.progressions().exists():
+            call_command("load_progressions", verbosity=0)
+        rng, started = random.Random(seed), time.perf_counter()
+        with transaction.atomic():
+            campus_list = make_campuses(campuses)
+            observers = make_staff(campus_list)
+            teacher_list = make_teachers(rng, campus_list, teachers)
+            written = self.make_walkthroughs(rng, teacher_list, observers, walkthroughs)
+        if connection.vendor == "postgresql":
+            # Fresh statistics, so the first dashboard query gets a good plan; VACUUM (outside a transaction
+            # only) also marks the new pages all-visible, as autovacuum would in a while.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE")
+        seconds = time.perf_counter() - started
+        self.stdout.write(
+            f"Seeded {campuses} campuses, {len(teacher_list):,} teachers and {written:,} walkthroughs in {seconds:.1f} s."
+        )
+
+    def make_walkthroughs(self, rng: random.Random, teachers: list[Teacher], observers: dict, total: int) -> int:
+        sequences = [(f, walk_sequence(f, "foundation")) for f in Framework.objects.progressions().order_by("name")]
+        sequences = [(f, actions) for f, actions in sequences if actions]
+        if not sequences:
+            raise CommandError("No progression has actions to walk: run load_progressions first.")
+        counts = visit_counts(rng, len(teachers), total)
+        progress = Progress(self.stderr, "Walkthroughs", total)
+        # Fields this command does not fill take their defaults, so a field added later needs no change here.
+        rest = [f for f in Walkthrough._meta.concrete_fields if not f.primary_key and f.column not in COLUMNS]
+        names, defaults = (*COLUMNS, *(f.column for f in rest)), tuple(f.get_default() for f in rest)
+        rows = (
+            row + defaults
+            for teacher, count in zip(teachers, counts)
+            for row in teacher_rows(rng, teacher, count, sequences, observers)
+        )
+        written = 0
+        if connection.vendor == "postgresql":
+            columns = ", ".join(names)
+            with connection.cursor() as cursor, cursor.copy(f"COPY {Walkthrough._meta.db_table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+                    written += 1
+                    if written % BATCH == 0:
+                        progress.update(written)
+        else:
+            fields = [Walkthrough._meta.get_field(name.removesuffix("_id")) for name in COLUMNS] + rest
+            batch = []
+            for row in rows:
+                batch.append(Walkthrough(**{f.attname: v for f, v in zip(fields, row)}))
+                if len(batch) == BATCH:
+                    written += len(Walkthrough.objects.bulk_create(batch))
+                    batch = []
+                    progress.update(written)
+            written += len(Walkthrough.objects.bulk_create(batch))
+        progress.finish()
+        return written
+
+
+def make_campuses(count: int) -> list[Campus]:
+    campuses = []
+    for n in range(count):
+        kind = LEVELS[n % len(LEVELS)][0]
+        place = PLACES[n % len(PLACES)] + (f" {n // len(PLACES) + 1}" if n >= len(PLACES) else "")
+        campuses.append(Campus(code=f"{CAMPUS_PREFIX}{n + 1:03d}", name=f"{place} {kind}"))
+    return Campus.objects.bulk_create(campuses)
+
+
+def make_staff(campuses: list[Campus]) -> dict[int, list[int]]:
+    """Two coaches and a principal per campus, three district leaders; returns each campus's observers
+    (coaches first, the principal last)."""
+    users, roles = [], []
+    for campus in campuses:
+        code = campus.code.lower()
+        for kind, n in ((Role.Kind.COACH, 1), (Role.Kind.COACH, 2), (Role.Kind.PRINCIPAL, 1)):
+            users.append((User(username=f"{code}-{kind}-{n}", first_name=kind.label, last_name=f"{campus.code}-{n}",
+                               password=UNUSABLE_PASSWORD), kind, campus))  # fmt: skip
+    for n in range(1, 4):
+        users.append((User(username=f"sd-leader-{n}", first_name="Leader", last_name=str(n), password=UNUSABLE_PASSWORD),
+                      Role.Kind.DISTRICT_LEADER, None))  # fmt: skip
+    created = User.objects.bulk_create([user for user, _kind, _campus in users])
+    observers: dict[int, list[int]] = {}
+    for user, (_user, kind, campus) in zip(created, users):
+        roles.append(Role(user=user, kind=kind, campus=campus))
+        if campus is not None:
+            observers.setdefault(campus.pk, []).append(user.pk)
+    Role.objects.bulk_create(roles)
+    return observers
+
+
+def make_teachers(rng: random.Random, campuses: list[Campus], count: int) -> list[Teacher]:
+    teachers = []
+    for n in range(count):
+        campus_index = n % len(campuses)
+        _kind, bands, subjects = LEVELS[campus_index % len(LEVELS)]
+        teachers.append(
+            Teacher(
+                campus=campuses[campus_index], employee_id=f"{CAMPUS_PREFIX}{n + 1:06d}",
+                first_name=rng.choice(FIRST_NAMES), last_name=rng.choice(LAST_NAMES),
+                grade_band=rng.choice(bands), subject=rng.choice(subjects),
+            )
+        )  # fmt: skip
+    return Teacher.objects.bulk_create(teachers, batch_size=BATCH)
+
+
+def visit_counts(rng: random.Random, teachers: int, total: int) -> list[int]:
+    """How many walkthroughs each teacher gets: uneven (some teachers are visited far more than others),
+    about 4 in 100 never, adding up to `total` exactly."""
+    weights = [0.0 if rng.random() < 0.04 else rng.lognormvariate(0, 0.6) for _ in range(teachers)]
+    weights = weights if any(weights) else [1.0] * teachers
+    scale = total / sum(weights)
+    counts = [int(w * scale) for w in weights]
+    visited = [i for i, w in enumerate(weights) if w]
+    for i in rng.choices(visited, k=total - sum(counts)):  # what rounding down left over
+        counts[i] += 1
+    return counts
+
+
+def teacher_rows(rng: random.Random, teacher: Teacher, count: int, sequences: list, observers: dict):
+    """One teacher's walkthroughs, oldest first: the pause moves along the progression over time, with noise."""
+    if not count:
+        return
+    today = timezone.localdate()
+    zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    stopped = rng.randrange(40, 400) if rng.random() < 0.12 else 0  # no visit in the last `stopped` days
+    # Mostly one progression per teacher, the longer ones more often (Flex over Enriched Virtual); a few on two.
+    sizes = [len(actions) for _f, actions in sequences]
+    plans = rng.sample(sequences, 2) if len(sequences) > 1 and rng.random() < 0.1 else rng.choices(sequences, sizes)
+    starts = {f.pk: rng.randrange(0, max(1, len(actions) // 3)) for f, actions in plans}
+    gains = {f.pk: rng.uniform(0.2, 0.9) * len(actions) for f, actions in plans}
+    campus_observers = observers[teacher.campus_id]
+    days = sorted((rng.randrange(max(stopped, 1), DAYS) for _ in range(count)), reverse=True)  # days ago, oldest first; none today
+    for days_ago in days:
+        framework, actions = plans[0] if len(plans) == 1 else rng.choice(plans)
+        along = (DAYS - days_ago) / DAYS  # 0 two years ago, 1 today
+        index = round(starts[framework.pk] + gains[framework.pk] * along + rng.gauss(0, 1.2))
+        index = min(max(index, 0), len(actions))  # len(actions): every action in place, no pause
+        action = actions[index] if index < len(actions) else None
+        at = datetime.combine(today - timedelta(days=days_ago), clock(8), tzinfo=zone) + timedelta(minutes=rng.randrange(420))
+        observer = campus_observers[-1] if rng.random() < 0.1 else rng.choice(campus_observers[:-1] or campus_observers)
+        next_move = "" if action is None else rng.choice(OWN_NEXT_MOVES) if rng.random() < 0.15 else action.next_move
+        private = "Private: discussed a family matter; follow up gently." if rng.random() < 0.1 else ""
+        yield (
+            uuid.UUID(int=rng.getrandbits(128), version=4), Walkthrough.Kind.COACH.value, teacher.pk, observer,
+            framework.pk, "foundation", at, Walkthrough.Status.COMPLETE.value,
+            action.pk if action else None, action.phase.kind if action else "", action.number if action else None,
+            action.section if action else "", action.text if action else "", action.next_move if action else "",
+            next_move, "", private, 1, at, at + timedelta(minutes=20), at + timedelta(minutes=20),
+        )  # fmt: skip

@@ -1,0 +1,216 @@
+"""Calibration: observers on a walk rate each classroom blind, then debrief on how far they agreed.
+
+The blind rule is checked through every page that shows walkthroughs; the debrief numbers
+through a constructed walk whose pauses, and so whose agreement, are known.
+"""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils.html import escape
+
+from observations.calibration import Agreement, walk_debrief
+from observations.services import walkthrough_finish
+from people.models import Teacher
+from progressions.models import Action
+from tests.walks import FLEX_ACTIONS, plan_walk, walked
+
+
+def debrief_url(walk) -> str:
+    return reverse("observations:walk-debrief", args=[walk.pk])
+
+
+def page(client, url: str, status: int = 200) -> str:
+    response = client.get(url)
+    assert response.status_code == status, url
+    return response.content.decode(errors="replace")  # a PDF too
+
+
+# Blind rating ------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def walk(content, district):
+    """An Oak Cliff walk: the OAK/LKW coach and the OAK principal observe; the leader is not on it."""
+    return plan_walk(district, observers=[district.coach, district.principal])
+
+
+def pages_showing(walkthrough) -> list[str]:
+    return [
+        walkthrough.get_absolute_url(),
+        reverse("reports:walkthrough", args=[walkthrough.pk]),
+        reverse("reports:walkthrough-pdf", args=[walkthrough.pk]),
+    ]
+
+
+def test_an_observer_does_not_see_anothers_rating_of_a_classroom_until_they_submit_theirs(client, district, walk):
+    coachs = walked(district.coach, district.oak_teacher, walk, in_place=4)  # Foundation 5, finished
+    teacher_page = reverse("people:teacher", args=[district.oak_teacher.pk])
+    campus_page = reverse("reports:campus", args=[district.oak.code])
+    client.force_login(district.principal)  # OAK's principal: would normally see it
+
+    for url in pages_showing(coachs):
+        page(client, url, 404)
+    for url in (teacher_page, campus_page, walk.get_absolute_url(), debrief_url(walk)):
+        assert "Foundation 5" not in page(client, url), url
+    assert "Priya Shah" not in page(client, teacher_page)
+
+    mine = walked(district.principal, district.oak_teacher, walk, in_place=8, finish=False)  # started, not submitted
+    page(client, coachs.get_absolute_url(), 404)
+    assert "Foundation 5" not in page(client, teacher_page)
+
+    walked(district.principal, district.teacher, walk, in_place=8)  # another classroom: no help
+    page(client, coachs.get_absolute_url(), 404)
+
+    mine = walkthrough_finish(walkthrough=mine, version=mine.version, next_move="Try it.")
+    for url in pages_showing(coachs):
+        page(client, url)
+    assert "Foundation 5" in page(client, teacher_page) and "Priya Shah" in page(client, teacher_page)
+    assert escape("James Brooks") in page(client, debrief_url(walk))
+
+
+def test_people_not_on_the_walk_keep_their_usual_view(client, district, walk):
+    coachs = walked(district.coach, district.oak_teacher, walk, in_place=4)
+    client.force_login(district.leader)  # a district leader not on the walk
+    page(client, coachs.get_absolute_url())
+    assert "Foundation 5" in page(client, reverse("people:teacher", args=[district.oak_teacher.pk]))
+    client.force_login(district.coach)  # its observer, of course
+    page(client, coachs.get_absolute_url())
+
+
+def test_the_blind_rule_covers_only_the_walks_classrooms(client, district, walk):
+    """The same teacher walked outside the walk stays visible to their principal as before."""
+    walked(district.coach, district.oak_teacher, None, in_place=8)  # Foundation 9, no walk
+    walked(district.coach, district.oak_teacher, walk, in_place=4)
+    client.force_login(district.principal)
+    body = page(client, reverse("people:teacher", args=[district.oak_teacher.pk]))
+    assert "Foundation 9" in body and "Foundation 5" not in body
+
+
+def test_the_debrief_shows_an_observer_only_the_classrooms_they_submitted(client, district, walk):
+    walked(district.coach, district.oak_teacher, walk, in_place=4)
+    walked(district.principal, district.oak_teacher, walk, in_place=4)
+    walked(district.coach, district.teacher, walk, in_place=4)
+    walked(district.leader, district.teacher, None, in_place=4)
+    walk.observers.add(district.leader)
+    walked(district.leader, district.teacher, walk, in_place=8)
+    client.force_login(district.principal)
+    body = page(client, debrief_url(walk))
+    assert escape("James Brooks") in body and "Maria Alvarez" not in body
+    client.force_login(district.leader)  # now an observer on the walk: the same rule
+    body = page(client, debrief_url(walk))
+    assert "Maria Alvarez" in body and escape("James Brooks") not in body
+
+
+# The debrief's numbers ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def calibrated(content, district):
+    """Three observers, four classrooms with two or three ratings each, and one with a single rating.
+
+    Pauses (in_place: 4 -> Foundation 5, 8 -> F9, 10 -> F11, 12 -> Differentiated 2, 28 -> Personalized 9,
+    29 -> every action in place):
+                        Priya (coach)   Robert (principal)   Lee (LKW coach)
+      Maria Alvarez     F5              F5                   F5        same pause, 0 apart
+      James Brooks      F5              F9                   F5        same phase, 4 apart
+      Aisha Carter      F11             D2                   -         different phase, 2 apart
+      Daniel Nguyen     all in place    all in place         P9        different phase, 1 apart
+      Sofia Ramirez     F5              -                    -         waiting for a second rating
+    """
+    walk = plan_walk(district, observers=[district.coach, district.principal, district.lkw_coach])
+    carter, nguyen, ramirez = (Teacher.objects.get(last_name=n) for n in ("Carter", "Nguyen", "Ramirez"))
+    ratings = [
+        (district.teacher, (4, 4, 4)),
+        (district.oak_teacher, (4, 8, 4)),
+        (carter, (10, 12, None)),
+        (nguyen, (FLEX_ACTIONS, FLEX_ACTIONS, 28)),
+        (ramirez, (4, None, None)),
+    ]
+    for teacher, pauses in ratings:
+        for observer, in_place in zip((district.coach, district.principal, district.lkw_coach), pauses):
+            if in_place is not None:
+                walked(observer, teacher, walk, in_place=in_place)
+    return walk
+
+
+def test_the_debrief_compares_each_classroom(district, calibrated):
+    debrief = walk_debrief(walk=calibrated)
+    rows = {
+        c.teacher: ([(r.observer, r.label) for r in c.ratings], c.agreement, c.distance) for c in debrief.classrooms
+    }
+    assert rows == {
+        "Maria Alvarez": (
+            [("Lee Wong", "Foundation 5"), ("Priya Shah", "Foundation 5"), ("Robert Hayes", "Foundation 5")],
+            Agreement.SAME_PAUSE,
+            0,
+        ),
+        "James Brooks": (
+            [("Lee Wong", "Foundation 5"), ("Priya Shah", "Foundation 5"), ("Robert Hayes", "Foundation 9")],
+            Agreement.SAME_PHASE,
+            4,
+        ),
+        "Aisha Carter": ([("Priya Shah", "Foundation 11"), ("Robert Hayes", "Differentiated 2")], Agreement.DIFFERENT_PHASE, 2),
+        "Daniel Nguyen": (
+            [("Lee Wong", "Personalized 9"), ("Priya Shah", "Every action in place"), ("Robert Hayes", "Every action in place")],
+            Agreement.DIFFERENT_PHASE,
+            1,
+        ),
+    }
+    assert debrief.waiting == 1  # Sofia Ramirez
+
+
+def test_the_debrief_rates_each_pair_and_the_team(district, calibrated):
+    debrief = walk_debrief(walk=calibrated)
+    pairs = [(p.first, p.second, p.shared, p.agreed, p.percent) for p in debrief.pairs]
+    assert pairs == [
+        ("Lee Wong", "Priya Shah", 3, 2, 67),  # Alvarez, Brooks agree; Nguyen not
+        ("Lee Wong", "Robert Hayes", 3, 1, 33),  # Alvarez only
+        ("Priya Shah", "Robert Hayes", 4, 2, 50),  # Alvarez, Nguyen
+    ]
+    assert (debrief.team_agreed, debrief.team_shared, debrief.team_percent) == (5, 10, 50)
+    assert debrief.unanimous == 1
+
+
+def test_the_disagreements_list_the_actions_in_question(district, calibrated):
+    debrief = walk_debrief(walk=calibrated)
+    listed = {c.teacher: [(p.label, p.observers) for p in c.pauses_in_question] for c in debrief.disagreements}
+    assert listed == {
+        "James Brooks": [("Foundation 5", ["Lee Wong", "Priya Shah"]), ("Foundation 9", ["Robert Hayes"])],
+        "Aisha Carter": [("Foundation 11", ["Priya Shah"]), ("Differentiated 2", ["Robert Hayes"])],
+        "Daniel Nguyen": [("Personalized 9", ["Lee Wong"]), ("Every action in place", ["Priya Shah", "Robert Hayes"])],
+    }
+    brooks = next(c for c in debrief.disagreements if c.teacher == "James Brooks")
+    f9 = brooks.pauses_in_question[1]
+    assert f9.text == Action.objects.current().get(phase__framework__slug="flex", phase__kind="foundation", number=9).text
+
+
+def test_the_debrief_page_shows_the_numbers_to_a_leader(client, district, calibrated):
+    client.force_login(district.leader)
+    body = page(client, debrief_url(calibrated))
+    assert "Team agreement: 50%" in body and "5 of 10 comparisons" in body and "Everyone agreed in 1 of 4 classrooms" in body
+    assert "<th scope=\"row\">Lee Wong and Priya Shah</th><td>3</td><td>2</td><td class=\"rate\">67%</td>" in body
+    assert body.count('class="card disagreement"') == 3
+    assert "Same phase" in body and "4 actions apart" in body and "1 action apart" in body
+    assert "1 classroom rated by one observer so far" in body
+
+
+def test_the_lakewood_coach_sees_only_the_classrooms_they_rated(client, district, calibrated):
+    client.force_login(district.lkw_coach)
+    body = page(client, debrief_url(calibrated))
+    assert "Maria Alvarez" in body and escape("James Brooks") in body and "Daniel Nguyen" in body
+    assert "Aisha Carter" not in body and "Sofia Ramirez" not in body
+
+
+def test_the_debrief_costs_the_same_queries_for_a_small_and_a_large_walk(client, district, calibrated):
+    small = plan_walk(district, observers=[district.coach, district.principal], name="Small walk")
+    walked(district.coach, district.teacher, small, in_place=4)
+    walked(district.principal, district.teacher, small, in_place=8)
+    client.force_login(district.leader)
+    counts = []
+    for walk in (small, calibrated):
+        with CaptureQueriesContext(connection) as queries:
+            page(client, debrief_url(walk))
+        counts.append(len(queries))
+    assert counts == [6, 6]  # session, user, roles, the walk, its walkthroughs, the progressions' order

@@ -1,0 +1,187 @@
+"""The debrief dashboard: where classrooms pause, coverage, trends and the CSV export, for principals
+(their campus only) and district leaders (every campus, or one chosen)."""
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from people.models import Teacher
+from tests.reporting import flex_walkthrough
+
+
+def days_ago(days: int):
+    return timezone.now() - timedelta(days=days)
+
+
+@pytest.fixture
+def walks(content, district):
+    """OAK: Maria moved from Foundation 3 to 5; James at Foundation 2; Aisha 45 days ago only, with a
+    risky next move and a private note. LKW: Grace at Foundation 4."""
+    d = district
+    aisha = Teacher.objects.get(campus=d.oak, last_name="Carter")
+    flex_walkthrough(d.coach, d.teacher, in_place=2, observed_at=days_ago(40), next_move="Set goals together.")
+    flex_walkthrough(d.coach, d.teacher, in_place=4, observed_at=days_ago(10), next_move="Post the station rules.")
+    flex_walkthrough(d.coach, d.oak_teacher, in_place=1, observed_at=days_ago(3), next_move="Post the station rules.")
+    flex_walkthrough(d.coach, aisha, in_place=0, observed_at=days_ago(45), next_move="=HYPERLINK(\"http://x\")",
+                     private_note="PRIVATE-NOTE")  # fmt: skip
+    flex_walkthrough(d.coach, d.lkw_teacher, in_place=3, observed_at=days_ago(5), next_move="LKW-ONLY-MOVE")
+    return {"aisha": aisha}
+
+
+def get(client, user, name, **params):
+    client.force_login(user)
+    return client.get(reverse(name), params)
+
+
+def test_each_classroom_counts_once_at_its_latest_pause(client, walks, district):
+    response = get(client, district.principal, "dashboard:pauses")
+    body = response.content.decode()
+    assert response.status_code == 200
+    desc = body.split("<desc")[1].split("</desc>")[0]
+    # Aisha (F1) and Maria (F5, not her earlier F3), James F2; nothing from LKW
+    assert "Foundation 1: 1 teacher; Foundation 2: 1 teacher; Foundation 5: 1 teacher." in desc
+    assert "3 classrooms" in body
+    assert "Grace" not in body and "LKW-ONLY-MOVE" not in body and "Foundation 4" not in body
+
+
+def test_the_chart_has_a_figures_table_beside_it_and_the_top_next_moves(client, walks, district):
+    body = get(client, district.principal, "dashboard:pauses").content.decode()
+    table = body.split('<table class="figures">')[1].split("</table>")[0]
+    assert '<th scope="row">Foundation 5</th><td class="number">1</td>' in table
+    moves = body.split('<ol class="next-moves">')[1].split("</ol>")[0]
+    assert moves.index("Post the station rules.") < moves.index("=HYPERLINK")  # 2 classrooms before 1
+    assert "Set goals together." not in moves  # Maria's earlier walkthrough is not her latest
+
+
+def test_a_district_leader_sees_every_campus_or_the_one_chosen(client, walks, district):
+    body = get(client, district.leader, "dashboard:pauses").content.decode()
+    assert "4 classrooms" in body and "LKW-ONLY-MOVE" in body
+    body = get(client, district.leader, "dashboard:pauses", campus="LKW").content.decode()
+    assert "1 classroom:" in body and "LKW-ONLY-MOVE" in body and "Post the station rules." not in body
+
+
+def test_filters_by_grade_band_subject_and_dates(client, walks, district):
+    body = get(client, district.leader, "dashboard:pauses", grade_band="K-2").content.decode()
+    assert "1 classroom:" in body  # James Brooks, K-2
+    body = get(client, district.leader, "dashboard:pauses", subject="Math").content.decode()
+    assert "2 classrooms" in body  # Maria (OAK) and Grace (LKW)
+    start = (timezone.localdate() - timedelta(days=60)).isoformat()
+    end = (timezone.localdate() - timedelta(days=30)).isoformat()
+    body = get(client, district.principal, "dashboard:pauses", start=start, end=end).content.decode()
+    desc = body.split("<desc")[1].split("</desc>")[0]
+    assert "Foundation 1: 1 teacher; Foundation 3: 1 teacher." in desc  # Aisha, and Maria 40 days ago
+
+
+@pytest.mark.parametrize("name", ["dashboard:pauses", "dashboard:coverage", "dashboard:trends", "dashboard:export"])
+def test_a_principal_asking_for_another_campus_gets_400_and_none_of_its_data(client, walks, district, name):
+    response = get(client, district.principal, name, campus="LKW")
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "LKW is not one of the available choices" in body
+    assert "Grace" not in body and "LKW-ONLY-MOVE" not in body and "Lakewood" not in body
+
+
+@pytest.mark.parametrize(
+    "name,params,message",
+    [
+        ("dashboard:pauses", {"start": "yesterday"}, "From: Enter a valid date."),
+        ("dashboard:pauses", {"start": "2026-02-30"}, "From: Enter a valid date."),
+        ("dashboard:pauses", {"start": "2025-06-01", "end": "2025-01-01"}, "The From date must be on or before the To date."),
+        ("dashboard:pauses", {"start": "1990-01-01", "end": "2025-01-01"}, "at most five years"),
+        ("dashboard:pauses", {"grade_band": "13-14"}, "Grade band: Select a valid choice."),
+        ("dashboard:pauses", {"subject": "Alchemy"}, "Subject: Select a valid choice."),
+        ("dashboard:coverage", {"days": "0"}, "Days without a walkthrough: Ensure this value is greater than or equal to 1."),
+        ("dashboard:coverage", {"days": "x"}, "Days without a walkthrough: Enter a whole number."),
+        ("dashboard:trends", {"progression": "nope"}, "Progression: Select a valid choice."),
+        ("dashboard:export", {"end": "2025-13-01"}, "To: Enter a valid date."),
+    ],
+)
+def test_a_bad_filter_is_a_400_that_says_which_and_why(client, walks, district, name, params, message):
+    response = get(client, district.leader, name, **params)
+    assert response.status_code == 400
+    assert message in response.content.decode().replace("&#x27;", "'")
+
+
+def test_coverage_lists_teachers_without_a_walkthrough_and_visits_per_teacher(client, walks, district):
+    body = get(client, district.principal, "dashboard:coverage").content.decode()
+    unvisited = body.split('<table class="figures unvisited">')[1].split("</table>")[0]
+    assert "Aisha Carter" in unvisited  # 45 days ago
+    assert "Sofia Ramirez" in unvisited and "None yet" in unvisited
+    assert "Maria Alvarez" not in unvisited and "James Brooks" not in unvisited
+    assert "4 of 6 teachers" in body  # Aisha, Daniel, Sofia, Liam
+    oak = body.split('<th scope="row">Oak Cliff Elementary</th>')[1].split("</tr>")[0]
+    cells = [c.split(">")[1] for c in oak.split("</td>")[:-1]]
+    assert cells == ["6", "4", "0", "0", "1"]  # teachers, not visited, fewest, median, most
+    body = get(client, district.principal, "dashboard:coverage", days=60).content.decode()
+    assert "3 of 6 teachers" in body
+
+
+def test_trends_show_the_median_pause_position_per_month(client, walks, district):
+    body = get(client, district.principal, "dashboard:trends", progression="flex").content.decode()
+    assert "Foundation 1 is 1" in body
+    chart = body.split('<svg class="chart"')[1].split("</svg>")[0]
+    assert "median pause position per month" in chart
+    table = body.split("<caption>Median pause position per month</caption>")[1].split("</table>")[0]
+    assert "Oak Cliff Elementary" in table and "District" not in table  # a principal sees their campus only
+    this_month = timezone.localdate().strftime("%b %Y")
+    assert this_month in table
+
+
+def test_a_leader_sees_the_district_line_and_each_campus(client, walks, district):
+    body = get(client, district.leader, "dashboard:trends", campus="LKW", progression="flex").content.decode()
+    table = body.split("<caption>Median pause position per month</caption>")[1].split("</table>")[0]
+    assert "District" in table and "Lakewood Middle School" in table
+    assert '<td class="number">4</td>' in table  # Grace: Foundation 4 = position 4
+    body = get(client, district.leader, "dashboard:trends", progression="flex").content.decode()
+    assert "Per campus" in body and "Lakewood Middle School" in body and "Oak Cliff Elementary" in body
+
+
+def test_the_export_is_one_row_per_walkthrough_injection_safe_and_never_the_private_note(client, walks, district):
+    response = get(client, district.principal, "dashboard:export")
+    assert response["Content-Type"].startswith("text/csv")
+    text = b"".join(response.streaming_content).decode()
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0] == ["Date", "Campus", "Teacher", "Grade band", "Subject", "Observer", "Progression",
+                       "Pause phase", "Pause number", "Next move"]  # fmt: skip
+    assert len(rows) == 1 + 4  # OAK's four coach walkthroughs of the last 90 days; none from LKW
+    aisha = next(r for r in rows if r[2] == "Aisha Carter")
+    assert aisha[1:] == ["Oak Cliff Elementary", "Aisha Carter", "3-5", "Science", "Priya Shah", "Flex Model",
+                         "Foundation", "1", "'=HYPERLINK(\"http://x\")"]  # fmt: skip
+    assert "PRIVATE-NOTE" not in text and "Grace" not in text
+
+
+def test_the_nav_links_the_dashboard_for_those_who_may_open_it(client, content, district):
+    for user, shown in [(district.principal, True), (district.leader, True), (district.coach, False), (district.admin, False)]:
+        client.force_login(user)
+        body = client.get(reverse("people:teacher-list")).content.decode()
+        assert (f'href="{reverse("dashboard:pauses")}"' in body) is shown, user
+
+
+@pytest.mark.parametrize(
+    "name,queries",
+    [("dashboard:pauses", 7), ("dashboard:coverage", 8), ("dashboard:trends", 9), ("dashboard:export", 6)],
+)
+def test_query_count_is_the_same_with_more_walkthroughs(client, content, district, django_assert_num_queries, name, queries):
+    d = district
+    flex_walkthrough(d.coach, d.teacher, in_place=1, observed_at=days_ago(3))
+    flex_walkthrough(d.coach, d.lkw_teacher, in_place=1, observed_at=days_ago(40))
+    client.force_login(d.leader)
+    url = reverse(name)
+
+    def read():
+        response = client.get(url)
+        assert response.status_code == 200
+        if response.streaming:
+            b"".join(response.streaming_content)
+
+    with django_assert_num_queries(queries):
+        read()
+    for teacher in Teacher.objects.all():
+        for n in range(3):
+            flex_walkthrough(d.coach, teacher, in_place=n + 2, observed_at=days_ago(2 + 20 * n), next_move=f"Move {n}")
+    with django_assert_num_queries(queries):
+        read()

@@ -1,0 +1,261 @@
+"""Progression walks: a district leader plans one; its observers log walkthroughs tied to it.
+
+Driven through the pages' own forms with the Django test client, as a browser submits them.
+"""
+
+import re
+import uuid
+from datetime import date, timedelta
+
+import pytest
+from django.urls import reverse
+
+from observations.models import ProgressionWalk, Walkthrough
+from observations.services import WalkthroughInvalid, walkthrough_start
+from progressions.models import Framework
+from tests.walks import plan_walk, walked
+
+NEW_WALK = reverse("observations:walk-new")
+NEW = reverse("observations:walkthrough-new")
+HTMX_SEARCH = {"HX-Request": "true", "HX-Target": "teacher-choices"}
+
+
+def field(html: str, name: str) -> str:
+    return re.search(rf'name="{name}" value="([^"]*)"', html).group(1)
+
+
+@pytest.fixture
+def leader(client, content, district):
+    client.force_login(district.leader)
+    return district.leader
+
+
+def walk_form(client, district, **changes) -> dict:
+    """What pressing "Plan the walk" sends: the page's own key, a day, a purpose, OAK, two observers."""
+    page = client.get(NEW_WALK).content.decode()
+    data = {
+        "client_key": field(page, "client_key"),
+        "date": date.today().isoformat(),
+        "name": "Station Rotation: small groups",
+        "norms": "Two minutes per room.\nNo talking to students.",
+        "campuses": [str(district.oak.pk)],
+        "observers": [str(district.coach.pk), str(district.principal.pk)],
+    }
+    return {**data, **changes}
+
+
+# Planning a walk ---------------------------------------------------------------------------------
+
+
+def test_the_form_offers_every_campus_and_only_people_who_may_observe(client, leader, district):
+    body = client.get(NEW_WALK).content.decode()
+    for person in (district.coach, district.principal, district.leader, district.lkw_coach, district.lkw_principal):
+        assert f'name="observers" value="{person.pk}"' in body
+    for person in (district.admin, district.teacher_user):
+        assert f'name="observers" value="{person.pk}"' not in body
+    assert f'name="campuses" value="{district.oak.pk}"' in body and f'name="campuses" value="{district.lkw.pk}"' in body
+
+
+def test_a_leader_plans_a_walk_and_a_resent_form_is_one_walk(client, leader, district):
+    data = walk_form(client, district)
+    response = client.post(NEW_WALK, data)
+    walk = ProgressionWalk.objects.get()
+    assert response.status_code == 302 and response["Location"] == walk.get_absolute_url()
+    assert client.post(NEW_WALK, data)["Location"] == walk.get_absolute_url()  # a double tap
+    assert ProgressionWalk.objects.count() == 1
+    assert (walk.name, walk.date, walk.created_by) == ("Station Rotation: small groups", date.today(), district.leader)
+    assert list(walk.campuses.all()) == [district.oak]
+    assert set(walk.observers.all()) == {district.coach, district.principal}
+    page = client.get(walk.get_absolute_url()).content.decode()
+    assert "Station Rotation: small groups" in page and "Two minutes per room.<br>No talking to students." in page
+    assert "Oak Cliff Elementary" in page and "Priya Shah" in page and "Robert Hayes" in page
+    assert "Log a walkthrough in this walk" not in page  # the leader is not an observer on it
+
+
+def far(days: int) -> str:
+    return (date.today() + timedelta(days=days)).isoformat()
+
+
+@pytest.mark.parametrize(
+    "changes,message",
+    [
+        ({"client_key": "nope"}, "no valid key"),
+        ({"date": ""}, "Date: enter the day of the walk"),
+        ({"date": "2026-02-30"}, "Date: enter the day of the walk"),
+        ({"date": "2026-11-22\x00"}, "Date: enter the day of the walk"),
+        ({"date": far(400)}, "Date: choose a day within a year of today."),
+        ({"date": far(-400)}, "Date: choose a day within a year of today."),
+        ({"name": "  "}, "Purpose: say what the walk is for"),
+        ({"name": "x" * 201}, "Purpose: keep it under 200 characters"),
+        ({"name": "Stations\x00"}, "The purpose contains a null character"),
+        ({"norms": "Quiet\x00"}, "The norms contains a null character"),
+        ({"norms": "n" * 5001}, "Norms: keep them under 5000 characters."),
+        ({"campuses": []}, "Campuses: choose at least one campus to walk."),
+        ({"campuses": ["999999"]}, "Campuses: choose from the list"),
+        ({"campuses": ["abc"]}, "Campuses: choose from the list"),
+        ({"observers": []}, "Observers: choose at least one observer."),
+        ({"observers": ["1\x00"]}, "Observers: choose from the list"),
+    ],
+)
+def test_a_bad_walk_is_refused_with_a_clear_message(client, leader, district, changes, message):
+    response = client.post(NEW_WALK, walk_form(client, district, **changes))
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert message in body and 'role="alert"' in body
+    assert ProgressionWalk.objects.count() == 0
+
+
+@pytest.mark.parametrize("who", ["admin", "teacher_user"])
+def test_only_people_who_may_observe_can_be_observers(client, leader, district, who):
+    response = client.post(NEW_WALK, walk_form(client, district, observers=[str(getattr(district, who).pk)]))
+    assert response.status_code == 400 and "Observers: choose from the list" in response.content.decode()
+    assert ProgressionWalk.objects.count() == 0
+
+
+def test_a_refused_form_keeps_what_was_entered(client, leader, district):
+    body = client.post(NEW_WALK, walk_form(client, district, name="")).content.decode()
+    assert "Two minutes per room." in body
+    assert f'value="{district.oak.pk}" checked' in body and f'value="{district.coach.pk}" checked' in body
+
+
+@pytest.mark.parametrize("role", ["coach", "principal", "teacher_user", "admin"])
+def test_only_district_leaders_plan_walks(client, content, district, role):
+    client.force_login(district.leader)
+    data = walk_form(client, district)
+    client.force_login(getattr(district, role))
+    assert client.get(NEW_WALK).status_code == 403
+    assert client.post(NEW_WALK, data).status_code == 403
+    assert ProgressionWalk.objects.count() == 0
+
+
+def test_the_service_refuses_a_non_observer_even_without_the_form(district):
+    with pytest.raises(WalkthroughInvalid, match="holds no coach, principal or district leader role"):
+        plan_walk(district, observers=[district.teacher_user])
+
+
+# Who sees which walks -------------------------------------------------------------------------------
+
+
+def test_leaders_see_every_walk_and_observers_theirs(client, content, district):
+    plan_walk(district, observers=[district.coach], name="Oak walk")
+    plan_walk(district, observers=[district.lkw_coach], campuses=[district.lkw], name="Lakewood walk")
+    seen = {}
+    for role in ("leader", "coach", "lkw_coach", "principal", "teacher_user"):
+        client.force_login(getattr(district, role))
+        body = client.get(reverse("observations:walk-list")).content.decode()
+        seen[role] = {name for name in ("Oak walk", "Lakewood walk") if name in body}
+    assert seen == {
+        "leader": {"Oak walk", "Lakewood walk"},
+        "coach": {"Oak walk"},
+        "lkw_coach": {"Lakewood walk"},
+        "principal": set(),
+        "teacher_user": set(),
+    }
+
+
+def test_a_walk_is_404_to_someone_not_on_it(client, content, district):
+    walk = plan_walk(district, observers=[district.coach])
+    for role in ("principal", "lkw_coach", "teacher_user", "admin"):
+        client.force_login(getattr(district, role))
+        assert client.get(walk.get_absolute_url()).status_code == 404, role
+        assert client.get(reverse("observations:walk-debrief", args=[walk.pk])).status_code == 404, role
+        # cannot log in it either: 404 for observers elsewhere, 403 for those who never observe
+        assert client.get(NEW, {"walk": walk.pk}).status_code == (403 if role in ("teacher_user", "admin") else 404), role
+
+
+# Logging walkthroughs in a walk ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def lakewood_walk(client, content, district):
+    """A walk of Lakewood only, with the OAK/LKW coach and the OAK principal observing."""
+    client.force_login(district.coach)
+    return plan_walk(district, observers=[district.coach, district.principal], campuses=[district.lkw])
+
+
+def test_the_walk_page_links_to_logging_a_walkthrough_in_it(client, district, lakewood_walk):
+    page = client.get(lakewood_walk.get_absolute_url()).content.decode()
+    assert f'href="{NEW}?walk={lakewood_walk.pk}">Log a walkthrough in this walk' in page
+
+
+def test_the_teacher_search_of_a_walk_is_limited_to_its_campuses(client, district, lakewood_walk):
+    body = client.get(NEW, {"walk": lakewood_walk.pk, "q": "math"}, headers=HTMX_SEARCH).content.decode()
+    assert "Grace Kim" in body and "Hannah Weiss" in body
+    assert "Maria Alvarez" not in body and "Sofia Ramirez" not in body  # OAK: the coach's, but not the walk's
+    assert f"?teacher={district.lkw_teacher.pk}&amp;walk={lakewood_walk.pk}" in body  # the choice keeps the walk
+    page = client.get(NEW, {"walk": lakewood_walk.pk}).content.decode()
+    assert f'hx-get="{NEW}?walk={lakewood_walk.pk}"' in page and f'name="walk" value="{lakewood_walk.pk}"' in page
+    assert client.get(NEW, {"walk": lakewood_walk.pk, "teacher": district.teacher.pk}).status_code == 404
+
+
+def test_an_observer_from_another_campus_can_walk_the_walks_classrooms(client, content, district):
+    """The leader asked them to: a Lakewood coach on an Oak Cliff walk finds Oak Cliff teachers in it."""
+    walk = plan_walk(district, observers=[district.lkw_coach])
+    client.force_login(district.lkw_coach)
+    body = client.get(NEW, {"walk": walk.pk, "q": "Brooks"}, headers=HTMX_SEARCH).content.decode()
+    assert "James Brooks" in body
+    body = client.get(NEW, {"q": "Brooks"}, headers=HTMX_SEARCH).content.decode()
+    assert "James Brooks" not in body  # outside the walk, as before
+
+
+def start_in_walk(client, progression_walk, teacher, **changes):
+    walk = progression_walk
+    page = client.get(NEW, {"walk": walk.pk, "teacher": teacher.pk, "framework": "flex"}).content.decode()
+    assert f'name="walk" value="{walk.pk}"' in page and 'name="model_seen"' in page
+    data = {
+        "client_key": field(page, "client_key"),
+        "walk": walk.pk,
+        "teacher": teacher.pk,
+        "framework": "flex",
+        "observed_at": field(page, "observed_at"),
+        "start_phase": "foundation",
+        "model_seen": "station_rotation",
+    }
+    return client.post(NEW, {**data, **changes})
+
+
+def test_a_walkthrough_logged_in_a_walk_is_tied_to_it_with_the_model_seen(client, district, lakewood_walk):
+    response = start_in_walk(client, lakewood_walk, district.lkw_teacher)
+    walkthrough = Walkthrough.objects.get()
+    assert response.status_code == 302 and response["Location"] == walkthrough.get_absolute_url()
+    assert (walkthrough.walk, walkthrough.model_seen, walkthrough.observer) == (lakewood_walk, "station_rotation", district.coach)
+    finished = walked(district.coach, district.lkw_teacher, lakewood_walk, in_place=4, model_seen="flex")
+    page = client.get(finished.get_absolute_url()).content.decode()
+    assert "<dt>Model seen</dt><dd>Flex</dd>" in page and "<dt>Progression walk</dt><dd>Foundation walk" in page
+    walk_page = client.get(lakewood_walk.get_absolute_url()).content.decode()
+    assert "Grace Kim, Flex Model: Foundation 5" in walk_page and "Station Rotation" in walk_page
+
+
+def test_the_model_seen_is_optional_and_offered_outside_walks_too(client, district, lakewood_walk):
+    page = client.get(NEW, {"teacher": district.teacher.pk, "framework": "flex"}).content.decode()
+    assert '<option value="" selected>Not noted</option>' in page and '<option value="a_la_carte">A La Carte</option>' in page
+    start_in_walk(client, lakewood_walk, district.lkw_teacher, model_seen="")
+    assert Walkthrough.objects.get().model_seen == ""
+
+
+@pytest.mark.parametrize("model_seen", ["rotation", "flex\x00"])
+def test_an_unknown_model_seen_is_refused(client, district, lakewood_walk, model_seen):
+    response = start_in_walk(client, lakewood_walk, district.lkw_teacher, model_seen=model_seen)
+    assert response.status_code == 400 and "Choose the blended-learning model you saw" in response.content.decode()
+    assert Walkthrough.objects.count() == 0
+
+
+@pytest.mark.parametrize("walk_field", ["abc", "99999999", "9" * 30, "²", "1\x00"])
+def test_a_walk_that_is_not_yours_is_404_never_500(client, district, lakewood_walk, walk_field):
+    assert client.get(NEW, {"walk": walk_field}).status_code == 404
+    response = start_in_walk(client, lakewood_walk, district.lkw_teacher, walk=walk_field)
+    assert response.status_code == 404
+    assert Walkthrough.objects.count() == 0
+
+
+def test_the_service_checks_the_walk_the_observer_and_the_campus(district, content):
+    walk = plan_walk(district, observers=[district.coach], campuses=[district.lkw], name="Lakewood walk")
+    flex = Framework.objects.get(slug="flex")
+    start = dict(client_key=uuid.uuid4(), framework=flex, walk=walk)
+    with pytest.raises(WalkthroughInvalid, match="Maria Alvarez does not teach on a campus of the walk “Lakewood walk”"):
+        walkthrough_start(observer=district.coach, teacher=district.teacher, **start)
+    with pytest.raises(WalkthroughInvalid, match="You are not an observer on the walk “Lakewood walk”"):
+        walkthrough_start(observer=district.lkw_coach, teacher=district.lkw_teacher, **start)
+    with pytest.raises(WalkthroughInvalid, match="A self-reflection is not part of a progression walk"):
+        walkthrough_start(observer=district.coach, teacher=district.lkw_teacher, kind=Walkthrough.Kind.SELF, **start)
+    assert Walkthrough.objects.count() == 0

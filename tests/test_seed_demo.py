@@ -1,0 +1,98 @@
+"""manage.py seed_demo at a tiny scale: what it makes, that it is the same for a seed, and when it refuses.
+
+A second run on the same database refuses rather than adding a second district (documented in the command)."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db.models import F
+
+from observations.models import Walkthrough
+from people.models import Campus, Role, Teacher, User
+from reports.charts import pause_position
+
+SMALL = {"campuses": 3, "teachers": 30, "walkthroughs": 600}
+
+
+@pytest.fixture(autouse=True)
+def development(settings):
+    settings.DEBUG = True  # the test runner turns DEBUG off; seed_demo is a development command
+
+
+def seed(**options) -> str:
+    out, err = StringIO(), StringIO()
+    call_command("seed_demo", **{**SMALL, **options}, stdout=out, stderr=err)
+    return out.getvalue() + err.getvalue()
+
+
+def fingerprint() -> list[tuple]:
+    return list(
+        Walkthrough.objects.order_by("teacher__employee_id", "observed_at", "pk")
+        .values_list("teacher__employee_id", "framework__slug", "pause_phase", "pause_number", "next_move", "observer__username")
+    )
+
+
+def test_it_makes_the_district_asked_for(db):
+    output = seed()
+    assert "Seeded 3 campuses, 30 teachers and 600 walkthroughs" in output
+    assert "100% 600/600" in output  # the progress bar, on stderr
+    assert Campus.objects.count() == 3 and Teacher.objects.count() == 30
+    assert Walkthrough.objects.filter(kind="coach", status="complete").count() == 600
+    assert Role.objects.filter(kind="coach").count() == 6 and Role.objects.filter(kind="principal").count() == 3
+    assert Role.objects.filter(kind="district_leader").count() == 3
+    assert not Teacher.objects.filter(grade_band="").exists() and not Teacher.objects.filter(subject="").exists()
+    # the content was loaded for it, and every pause is an action of the walkthrough's progression
+    assert not Walkthrough.objects.exclude(pause_action__isnull=True).exclude(pause_action__phase__framework=F("framework")).exists()
+    assert not User.objects.filter(password__startswith="pbkdf2").exists()  # nobody can sign in as a seeded user
+
+
+def test_observers_work_at_the_teachers_campus(db):
+    seed()
+    assert Walkthrough.objects.filter(observer__roles__campus=F("teacher__campus")).distinct().count() == 600
+
+
+def test_teachers_mostly_move_forward_over_time(db):
+    seed(walkthroughs=3000)
+    forward = backward = 0
+    by_teacher: dict = {}
+    for teacher, framework, phase, number in Walkthrough.objects.order_by("observed_at").values_list(
+        "teacher_id", "framework_id", "pause_phase", "pause_number"
+    ):
+        by_teacher.setdefault((teacher, framework), []).append(pause_position(phase or "foundation", number))
+    for positions in by_teacher.values():
+        third = max(1, len(positions) // 3)
+        early, late = sorted(positions[:third])[third // 2], sorted(positions[-third:])[third // 2]
+        forward += late > early
+        backward += late < early
+    assert forward > 3 * backward
+
+
+def test_the_same_seed_makes_the_same_district(db):
+    seed(seed=7)
+    first = fingerprint()
+    Walkthrough.objects.all().delete()
+    Role.objects.all().delete()
+    Teacher.objects.all().delete()
+    User.objects.all().delete()
+    Campus.objects.all().delete()
+    seed(seed=7)
+    assert fingerprint() == first
+    assert len(first) == 600
+
+
+def test_a_second_run_refuses(db):
+    seed()
+    with pytest.raises(CommandError, match="already seeded"):
+        seed()
+    assert Walkthrough.objects.count() == 600
+
+
+def test_it_refuses_when_debug_is_off_unless_forced(db, settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG is off"):
+        seed()
+    assert not Campus.objects.exists()
+    seed(force=True)
+    assert Campus.objects.count() == 3
