@@ -9,40 +9,25 @@ separate untimed run because tracing slows it down), and the process's peak resi
 (resource.getrusage ru_maxrss: everything, C libraries such as Pango and cairo included, since start-up).
 """
 
-import os
 import resource
 import statistics
 import sys
-import tempfile
 import time
 import tracemalloc
 import uuid
 from datetime import timedelta
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "plcoach.settings")
-os.environ.setdefault("DEBUG", "false")
-os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-" + "x" * 40)
-os.environ.setdefault("ALLOWED_HOSTS", "testserver")
-os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
-if "DATABASE_URL" not in os.environ:
-    os.environ["DATABASE_URL"] = f"sqlite:///{tempfile.mkdtemp()}/bench.sqlite3"
+from content import ROOT  # sets up Django for a benchmark run  # isort: skip
 
-import django  # noqa: E402
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
 
-django.setup()
-
-from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.urls import reverse  # noqa: E402
-from django.utils import timezone  # noqa: E402
-
-from observations.services import walkthrough_answer, walkthrough_finish, walkthrough_start  # noqa: E402
-from people.models import Campus, Role, Teacher, User  # noqa: E402
-from progressions.models import Framework  # noqa: E402
+from observations.services import walkthrough_answer, walkthrough_finish, walkthrough_start
+from people.models import Campus, Role, Teacher, User
+from progressions.models import Framework
 
 RUNS = 5
 TEACHERS = 60

@@ -5,8 +5,7 @@ from collections.abc import Iterator
 
 from django.utils import timezone
 
-from observations.history import PHASE_LABELS
-from reports.charts import EVERY_ACTION
+from observations.history import EVERY_ACTION, PHASE_LABELS
 
 HEADER = [
     "Date", "Campus", "Teacher", "Grade band", "Subject", "Observer", "Progression", "Pause phase", "Pause number", "Next move",

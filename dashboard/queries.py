@@ -41,14 +41,8 @@ def day_start(day: date) -> datetime:
 def coach_walkthroughs(viewer, scope: Scope) -> QuerySet:
     """Finished coach walkthroughs the viewer may see, of the scope's teachers."""
     walkthroughs = Walkthrough.objects.visible_to(viewer).filter(
-        kind=Walkthrough.Kind.COACH, status=Walkthrough.Status.COMPLETE
+        kind=Walkthrough.Kind.COACH, status=Walkthrough.Status.COMPLETE, **_teacher_filters(scope, "teacher__")
     )
-    if scope.campus_ids is not None:
-        walkthroughs = walkthroughs.filter(teacher__campus_id__in=scope.campus_ids)
-    if scope.grade_band:
-        walkthroughs = walkthroughs.filter(teacher__grade_band=scope.grade_band)
-    if scope.subject:
-        walkthroughs = walkthroughs.filter(teacher__subject=scope.subject)
     if scope.start:
         walkthroughs = walkthroughs.filter(observed_at__gte=day_start(scope.start))
     if scope.end:
@@ -57,14 +51,19 @@ def coach_walkthroughs(viewer, scope: Scope) -> QuerySet:
 
 
 def scoped_teachers(scope: Scope) -> QuerySet:
-    teachers = Teacher.objects.all()
+    return Teacher.objects.filter(**_teacher_filters(scope))
+
+
+def _teacher_filters(scope: Scope, prefix: str = "") -> dict:
+    """The scope's campus, grade band and subject, as lookups on a teacher (or, with a prefix, on a related one)."""
+    lookups = {}
     if scope.campus_ids is not None:
-        teachers = teachers.filter(campus_id__in=scope.campus_ids)
+        lookups[f"{prefix}campus_id__in"] = scope.campus_ids
     if scope.grade_band:
-        teachers = teachers.filter(grade_band=scope.grade_band)
+        lookups[f"{prefix}grade_band"] = scope.grade_band
     if scope.subject:
-        teachers = teachers.filter(subject=scope.subject)
-    return teachers
+        lookups[f"{prefix}subject"] = scope.subject
+    return lookups
 
 
 # Where classrooms pause ---------------------------------------------------------------------

@@ -8,12 +8,11 @@ in the walk is their rating; a classroom with two or more ratings is compared. T
 from dataclasses import dataclass, field
 from itertools import combinations
 
-from progressions.models import Action, Framework, Phase
+from progressions.models import Action, Framework
 
+from .history import pause_label
 from .models import ProgressionWalk, Walkthrough
 
-PHASE_LABELS = dict(Phase.Kind.choices)
-NO_PAUSE = "Every action in place"
 
 
 class Agreement:
@@ -40,7 +39,7 @@ class Rating:
 
     @property
     def label(self) -> str:
-        return f"{PHASE_LABELS[self.phase]} {self.number}" if self.number else NO_PAUSE
+        return pause_label(self.phase, self.number)
 
 
 @dataclass

@@ -13,6 +13,16 @@ from .models import Walkthrough
 
 PHASE_LABELS = dict(Phase.Kind.choices)
 PHASE_ORDER = {kind: position for position, kind in enumerate(Phase.Kind.values)}
+EVERY_ACTION = "Every action in place"
+
+
+def pause_label(phase: str, number: int | None) -> str:
+    return f"{PHASE_LABELS[phase]} {number}" if number else EVERY_ACTION
+
+
+def pause_position(phase: str, number: int | None) -> tuple[int, int]:
+    """Orders pauses along a progression; no pause (every action in place) ranks after every action."""
+    return (PHASE_ORDER[phase], number) if number else (len(PHASE_ORDER), 0)
 
 
 @dataclass
@@ -27,12 +37,11 @@ class Stop:
 
     @property
     def label(self) -> str:
-        return f"{PHASE_LABELS[self.phase]} {self.number}" if self.number else "Every action in place"
+        return pause_label(self.phase, self.number)
 
     @property
     def position(self) -> tuple[int, int]:
-        """Orders pauses along the progression; no pause ranks after every action."""
-        return (PHASE_ORDER[self.phase], self.number) if self.number else (len(PHASE_ORDER), 0)
+        return pause_position(self.phase, self.number)
 
 
 @dataclass

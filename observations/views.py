@@ -410,8 +410,9 @@ def walkthrough_reopen_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def walkthrough_correct_view(request: HttpRequest, pk: int) -> HttpResponse:
     """The observer corrects the next move and notes of a finished walkthrough; the change is logged."""
-    walkthrough = _get_walkthrough_for_observer(request, pk)
-    walkthrough = _get_walkthrough_for_user(request, walkthrough.pk)
+    walkthrough = _get_walkthrough_for_user(request, pk)
+    if walkthrough.observer_id != request.user.pk:
+        raise Http404("No walkthrough here.")  # only its observer corrects it; to others it does not exist
     if walkthrough.is_open:
         return redirect(walkthrough)
     problem, status = "", 200

@@ -8,11 +8,12 @@ from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
+from observations.history import pause_label, pause_position
 from observations.models import Walkthrough
 from people.models import Campus, Teacher
 from progressions.models import Framework
 
-from .charts import SpreadChart, pause_label, pause_position, spread_chart
+from .charts import SpreadChart, spread_chart
 
 QUIET_DAYS = 30  # a teacher with no walkthrough for this long is listed for a visit
 # One row per walkthrough; rank 1 is the latest on its framework, rank 2 the one before.

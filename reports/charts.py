@@ -10,20 +10,9 @@ from datetime import datetime
 
 from django.utils import dateformat, timezone
 
-from observations.history import PHASE_LABELS, PHASE_ORDER, Stop, Track
-
-EVERY_ACTION = "Every action in place"
+from observations.history import PHASE_LABELS, Stop, Track, pause_label, pause_position
 PHASE_FILLS = {"foundation": "#dbe8f6", "differentiated": "#e3f0df", "personalized": "#f3e6f5", "": "#f1f1f1"}
 BAR_FILLS = {"foundation": "#0b5cad", "differentiated": "#2e7d32", "personalized": "#7b3f8c", "": "#4a5361"}
-
-
-def pause_position(phase: str, number: int | None) -> tuple[int, int]:
-    """Orders pauses along a progression; no pause (every action in place) ranks after every action."""
-    return (PHASE_ORDER[phase], number) if number else (len(PHASE_ORDER), 0)
-
-
-def pause_label(phase: str, number: int | None) -> str:
-    return f"{PHASE_LABELS[phase]} {number}" if number else EVERY_ACTION
 
 
 def day(moment: datetime) -> int:
