@@ -39,6 +39,9 @@ def start(page, site, teacher_search: str, teacher: str, framework: str) -> None
     page.get_by_role("link", name=framework).click()
     page.get_by_role("button", name="Start the walkthrough").click()
     expect(page.locator("#walk")).to_be_visible()
+    # #walk is visible while the page still parses; htmx (deferred) binds its handlers only at
+    # load, and a tap before that would be a plain form post.
+    page.wait_for_load_state("load")
 
 
 def test_a_flex_walk_to_a_pause_with_an_edited_next_move(coach_tablet, site, district):
