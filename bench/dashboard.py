@@ -1,11 +1,13 @@
 """The debrief dashboard's pages on a seeded district, as a district leader and as a principal.
 
-Usage: tests/postgres.sh .venv/bin/python bench/dashboard.py [--full]
+Usage: tests/postgres.sh .venv/bin/python bench/dashboard.py [--full] [--reuse]
 Seeds a 1/10-scale district (23 campuses, 1,000 teachers, 100,000 walkthroughs) with seed_demo;
 --full (or DASHBOARD_SCALE=full) seeds the issue's district: 230 campuses, 10,000 teachers, 1,000,000.
 Times each page's server time (median of 20 requests, Django's test client, no network) with its
 query count, then prints the key lines of EXPLAIN ANALYZE for the main queries (bench/INDEXES.md
 records what they led to). Target (issue 6): each page < 300 ms.
+--reuse keeps a district already seeded in DATABASE_URL (to try an index or a query again
+without seeding a million walkthroughs each time).
 """
 
 import os
@@ -29,6 +31,7 @@ from observations.models import Walkthrough
 from people.models import Campus, User
 from progressions.models import Framework
 
+REUSE = "--reuse" in sys.argv
 FULL = "--full" in sys.argv or os.environ.get("DASHBOARD_SCALE") == "full"
 SCALE = (230, 10_000, 1_000_000) if FULL else (23, 1_000, 100_000)
 REQUESTS = 20
@@ -41,18 +44,32 @@ def pages(campus: Campus) -> list[tuple[str, str]]:
         ("pauses, last 90 days", reverse("dashboard:pauses")),
         ("pauses, a campus, grades 3-5", reverse("dashboard:pauses") + f"?campus={campus.code}&grade_band=3-5"),
         ("coverage, 30 days", reverse("dashboard:coverage")),
-        ("trends, 12 months", reverse("dashboard:trends")),
-        ("trends, a campus and the district", reverse("dashboard:trends") + f"?campus={campus.code}"),
-        ("CSV export, last 90 days", reverse("dashboard:export")),
+        ("trends, 12 months (Flex, the most walked)", reverse("dashboard:trends") + "?progression=flex"),
+        ("trends, a campus and the district", reverse("dashboard:trends") + f"?campus={campus.code}&progression=flex"),
+        ("CSV export, last 90 days: until the download starts", reverse("dashboard:export")),
     ]
 
 
 def fetch(client: Client, url: str) -> int:
+    """A page's size; for a download (streamed), its first chunk's: the time until the download starts."""
     response = client.get(url)
     assert response.status_code == 200, (url, response.status_code)
     if response.streaming:
-        return sum(len(chunk) for chunk in response.streaming_content)
+        first = len(next(iter(response.streaming_content)))
+        response.close()
+        return first
     return len(response.content)
+
+
+def time_download(client: Client, url: str) -> None:
+    """The whole export is not a page (the browser saves it as it streams): its own figure, in rows per second."""
+    start = time.perf_counter()
+    response = client.get(url)
+    size = lines = 0
+    for chunk in response.streaming_content:
+        size, lines = size + len(chunk), lines + chunk.count(b"\n")
+    seconds = time.perf_counter() - start
+    print(f"  CSV export, the whole file: {lines - 1:,} rows, {size // 1024:,} KB in {seconds:.2f} s ({(lines - 1) / seconds:,.0f} rows/s)")
 
 
 def time_pages(label: str, user: User, campus: Campus) -> None:
@@ -69,6 +86,7 @@ def time_pages(label: str, user: User, campus: Campus) -> None:
         with CaptureQueriesContext(connection) as captured:
             fetch(client, url)
         report(f"{name} ({len(captured)} queries, {size // 1024} KB)", times, TARGET_MS, unit="ms")
+    time_download(client, reverse("dashboard:export"))
 
 
 def explain(title: str, queryset) -> None:
@@ -95,7 +113,7 @@ def plans(leader: User) -> None:
     flex = Framework.objects.get(slug="flex")
     year = Scope(None, start=today - timedelta(days=365), end=today, progression=flex)
     yearly = queries.coach_walkthroughs(leader, year).filter(framework=flex)
-    explain("trends: median position per campus and month", queries.monthly_medians_query(yearly, queries.Positions.of(flex), True))
+    explain("trends: walkthroughs per campus, month and pause", queries.monthly_tallies_query(yearly, queries.months_between(year.start, year.end), True))
     since = queries.day_start(today - timedelta(days=29))
     visits = queries.coach_walkthroughs(leader, Scope(None)).filter(observed_at__gte=since)
     explain("coverage: visits per teacher, last 30 days", visits.values("teacher_id").annotate(n=Count("pk")).order_by())
@@ -109,8 +127,11 @@ def main() -> None:
     campuses, teachers, walkthroughs = SCALE
     print(f"PL Coach dashboard benchmark on {connection.vendor} ({connection.settings_dict['NAME']})")
     start = time.perf_counter()
-    call_command("seed_demo", campuses=campuses, teachers=teachers, walkthroughs=walkthroughs, force=True, seed=6)
-    print(f"  seed_demo --campuses {campuses} --teachers {teachers} --walkthroughs {walkthroughs}: {time.perf_counter() - start:.1f} s")
+    if REUSE and Campus.objects.filter(code="SD001").exists():
+        print(f"  reusing the seeded district: {Walkthrough.objects.count():,} walkthroughs")
+    else:
+        call_command("seed_demo", campuses=campuses, teachers=teachers, walkthroughs=walkthroughs, force=True, seed=6)
+        print(f"  seed_demo --campuses {campuses} --teachers {teachers} --walkthroughs {walkthroughs}: {time.perf_counter() - start:.1f} s")
     leader = User.objects.get(username="sd-leader-1")
     principal = User.objects.get(username="sd001-principal-1")
     campus = Campus.objects.get(code="SD001")

@@ -25,6 +25,7 @@ import sys
 import threading
 import time
 import uuid
+from collections import Counter
 
 from content import ROOT  # sets up Django for a benchmark run  # isort: skip
 
@@ -225,6 +226,8 @@ def main() -> None:
         verdict = "ok" if len(failures) <= WORKERS and recorded == len(taps) else "FAILED"
         print(f"  mixed, with the restart: {count / elapsed:.1f} req/s, failed requests {len(failures)} "
               f"(target at most {WORKERS}, one per worker), answers recorded {recorded} for {len(taps)} taps  {verdict}")  # fmt: skip
+        if failures:
+            print("  failed requests by status (0: no reply): " + ", ".join(f"{s}: {n}" for s, n in sorted(Counter(failures).items())))
     finally:
         server.terminate()
         server.wait(timeout=30)

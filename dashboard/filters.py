@@ -7,6 +7,7 @@ leader's): a campus outside them is not a valid choice, so its data is never rea
 
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from typing import TYPE_CHECKING
 
 from django import forms
 from django.http import QueryDict
@@ -14,6 +15,9 @@ from django.utils import timezone
 
 from people.models import Campus, Role, Teacher
 from progressions.models import Framework
+
+if TYPE_CHECKING:
+    from observations.models import ProgressionWalk
 
 DASHBOARD_DAYS = 90  # the pause dashboard and the export: the last 90 days unless dates are given
 TREND_MONTHS = 12
@@ -37,6 +41,7 @@ class Scope:
     end: date | None = None
     days: int = COVERAGE_DAYS
     progression: Framework | None = None
+    walk: "ProgressionWalk | None" = None  # a progression walk's debrief: only its walkthroughs
 
     def district(self) -> "Scope":
         """The same filters across every campus: the district line of the trends."""
@@ -58,6 +63,23 @@ class Choices:
         campuses = Campus.objects.all() if every_campus else Campus.objects.filter(pk__in=viewer.campus_ids(Role.Kind.PRINCIPAL))
         campuses = list(campuses.order_by("name", "code"))
         teachers = Teacher.objects.filter(campus__in=campuses) if not every_campus else Teacher.objects.all()
+        return cls.taught(campuses, teachers, every_campus)
+
+    @classmethod
+    def for_walk(cls, viewer, walk: "ProgressionWalk") -> "Choices":
+        """A walk's debrief: the walk's campuses; a principal only their own among them. A principal
+        visiting another campus's walk keeps the walk's, as its observers do: the blind rule and
+        `Walkthrough.objects.visible_to` still decide which walkthroughs they see. Two queries."""
+        campuses = list(walk.campuses.order_by("name", "code"))
+        principal_of = set() if viewer.has_role(Role.Kind.DISTRICT_LEADER) else viewer.campus_ids(Role.Kind.PRINCIPAL)
+        own = [c for c in campuses if c.pk in principal_of]
+        chosen = own or campuses
+        # "All campuses" here means every campus of the walk: the walk itself narrows what is read.
+        return cls.taught(chosen, Teacher.objects.filter(campus__in=chosen), every_campus=not own)
+
+    @classmethod
+    def taught(cls, campuses: list[Campus], teachers, every_campus: bool) -> "Choices":
+        """These campuses, with the grade bands and subjects their teachers teach (one query)."""
         pairs = set(teachers.order_by().values_list("grade_band", "subject").distinct())
         bands = sorted({band for band, _subject in pairs if band})
         subjects = sorted({subject for _band, subject in pairs if subject})

@@ -2,15 +2,16 @@
 per campus, progression or pause, never one per walkthrough, so it costs the same queries at a
 hundred walkthroughs or a million.
 
-Every query starts from `Walkthrough.objects.visible_to(viewer)`: the one access rule.
+Every query starts from `Walkthrough.objects.shared_with(viewer)`: the one access rule
+(`visible_to`), narrowed to finished coach walkthroughs.
 """
 
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Aggregate, Case, Count, DateField, F, FloatField, IntegerField, Max, QuerySet, Value, When, Window
-from django.db.models.functions import RowNumber, TruncMonth
+from django.db.models import Case, Count, F, IntegerField, Max, QuerySet, Value, When, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from observations.models import Walkthrough
@@ -22,31 +23,19 @@ from .filters import Scope
 NEXT_MOVES = 5  # the most common next moves shown per progression
 
 
-class Median(Aggregate):
-    """The median: PostgreSQL's percentile_cont; on SQLite a function dashboard.apps registers."""
-
-    function = "PERCENTILE_CONT"
-    name = "Median"
-    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = FloatField()
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        return self.as_sql(compiler, connection, function="PLCOACH_MEDIAN", template="%(function)s(%(expressions)s)")
-
-
 def day_start(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
 def coach_walkthroughs(viewer, scope: Scope) -> QuerySet:
     """Finished coach walkthroughs the viewer may see, of the scope's teachers."""
-    walkthroughs = Walkthrough.objects.visible_to(viewer).filter(
-        kind=Walkthrough.Kind.COACH, status=Walkthrough.Status.COMPLETE, **_teacher_filters(scope, "teacher__")
-    )
+    walkthroughs = Walkthrough.objects.shared_with(viewer).filter(**_teacher_filters(scope, "teacher__"))
     if scope.start:
         walkthroughs = walkthroughs.filter(observed_at__gte=day_start(scope.start))
     if scope.end:
         walkthroughs = walkthroughs.filter(observed_at__lt=day_start(scope.end + timedelta(days=1)))
+    if scope.walk:
+        walkthroughs = walkthroughs.filter(walk=scope.walk)
     return walkthroughs
 
 
@@ -146,9 +135,11 @@ class Positions:
                 before += last[kind]
         return cls(offsets, starts, before + 1)
 
-    def expression(self) -> Case:
-        whens = [When(pause_phase=kind, pause_number__isnull=False, then=F("pause_number") + offset) for kind, offset in self.offsets.items()]
-        return Case(*whens, default=Value(self.everything), output_field=IntegerField())
+    def of_pause(self, phase: str, number: int | None) -> int | None:
+        """A pause's position; None for a pause on a phase no longer published (it has no place now)."""
+        if not number:
+            return self.everything
+        return number + self.offsets[phase] if phase in self.offsets else None
 
 
 @dataclass
@@ -159,18 +150,40 @@ class Trends:
     district: dict[date, float] | None  # None when the viewer sees only their own campuses
 
 
-def monthly_medians_query(walkthroughs: QuerySet, positions: Positions, by_campus: bool) -> QuerySet:
-    group = ["teacher__campus_id", "month"] if by_campus else ["month"]
+def monthly_tallies_query(walkthroughs: QuerySet, months: list[date], by_campus: bool) -> QuerySet:
+    """How many walkthroughs paused at each pause, per month (and campus), as rows of ([campus,]
+    month's index in `months`, phase, number, walkthroughs). The database hashes them into a few
+    rows per month and pause: a median there would sort every walkthrough, and truncating each
+    one's date to its month in the time zone cost more than the rest of the query."""
+    group = ["teacher__campus_id", "month", "pause_phase", "pause_number"] if by_campus else ["month", "pause_phase", "pause_number"]
     return (
-        walkthroughs.annotate(month=TruncMonth("observed_at", output_field=DateField()))
+        walkthroughs.annotate(month=_month_index(months))
         .values(*group)
-        .annotate(median=Median(positions.expression()))
-        .order_by(*group)
+        .annotate(walkthroughs=Count("pk"))
+        .values_list(*group, "walkthroughs")
+        .order_by()
     )
 
 
-def monthly_medians(walkthroughs: QuerySet, positions: Positions, by_campus: bool) -> list[dict]:
-    return list(monthly_medians_query(walkthroughs, positions, by_campus))
+def _month_index(months: list[date]) -> Case:
+    """Which of these months (in order, and the walkthroughs already within them) a walkthrough is in."""
+    ends = [When(observed_at__lt=day_start(later), then=Value(i)) for i, later in enumerate(months[1:])]
+    return Case(*ends, default=Value(len(months) - 1), output_field=IntegerField())
+
+
+def median_of(tally: Counter) -> float:
+    """The median of the positions tallied (position -> walkthroughs), as PostgreSQL's
+    percentile_cont(0.5) would give it: the middle one, or halfway between the middle two."""
+    total = sum(tally.values())
+    lower, upper = (total - 1) // 2, total // 2  # the middle walkthroughs, counted from 0
+    seen, low = 0, None
+    for position in sorted(tally):
+        seen += tally[position]
+        if low is None and seen > lower:
+            low = position
+        if seen > upper:
+            return (low + position) / 2
+    raise ValueError("an empty tally has no median")
 
 
 def months_between(start: date, end: date) -> list[date]:
@@ -182,19 +195,30 @@ def months_between(start: date, end: date) -> list[date]:
 
 
 def pause_trends(viewer, scope: Scope, every_campus: bool) -> Trends:
-    """The median pause position per month on one progression, per campus and (for leaders) the district.
-    Two or three queries."""
+    """The median pause position per month on one progression, per campus and (for leaders) the
+    district. Two queries, three for a leader who chose a campus (the district is tallied apart)."""
     progression = scope.progression
-    positions = Positions.of(progression)
-    campuses: dict[int, dict[date, float]] = {}
+    positions, months = Positions.of(progression), months_between(scope.start, scope.end)
+    tallies: dict[int, dict[date, Counter]] = {}
     walkthroughs = coach_walkthroughs(viewer, scope).filter(framework=progression)
-    for row in monthly_medians(walkthroughs, positions, by_campus=True):
-        campuses.setdefault(row["teacher__campus_id"], {})[row["month"]] = row["median"]
+    for campus_id, month, phase, number, count in monthly_tallies_query(walkthroughs, months, by_campus=True):
+        if (position := positions.of_pause(phase, number)) is not None:
+            tallies.setdefault(campus_id, {}).setdefault(months[month], Counter())[position] += count
+    campuses = {pk: {month: median_of(tally) for month, tally in by_month.items()} for pk, by_month in tallies.items()}
     district = None
     if every_campus:
-        district_walkthroughs = coach_walkthroughs(viewer, scope.district()).filter(framework=progression)
-        district = {row["month"]: row["median"] for row in monthly_medians(district_walkthroughs, positions, by_campus=False)}
-    return Trends(positions, months_between(scope.start, scope.end), campuses, district)
+        district_tallies: dict[date, Counter] = {}
+        if scope.campus_ids is None:  # every campus is tallied already: the district is their sum
+            for by_month in tallies.values():
+                for month, tally in by_month.items():
+                    district_tallies.setdefault(month, Counter()).update(tally)
+        else:
+            district_walkthroughs = coach_walkthroughs(viewer, scope.district()).filter(framework=progression)
+            for month, phase, number, count in monthly_tallies_query(district_walkthroughs, months, by_campus=False):
+                if (position := positions.of_pause(phase, number)) is not None:
+                    district_tallies.setdefault(months[month], Counter())[position] += count
+        district = {month: median_of(tally) for month, tally in district_tallies.items()}
+    return Trends(positions, months, campuses, district)
 
 
 # Coverage --------------------------------------------------------------------------------------

@@ -8,6 +8,8 @@ in the walk is their rating; a classroom with two or more ratings is compared. T
 from dataclasses import dataclass, field
 from itertools import combinations
 
+from dashboard.filters import Scope
+from dashboard.queries import scoped_teachers
 from progressions.models import Action, Framework
 
 from .history import pause_label
@@ -131,17 +133,20 @@ def percent(part: int, whole: int) -> int | None:
     return round(100 * part / whole) if whole else None
 
 
-def walk_debrief(*, walk: ProgressionWalk, only_submitted_by=None) -> Debrief:
+def walk_debrief(*, walk: ProgressionWalk, only_submitted_by=None, scope: Scope | None = None) -> Debrief:
     """The walk's calibration. With `only_submitted_by`, only the classrooms that observer has
-    submitted their own walkthrough of (the blind rule: nobody sees others' ratings first)."""
+    submitted their own walkthrough of (the blind rule: nobody sees others' ratings first); with
+    `scope`, only the classrooms of its campuses, grade band and subject (the debrief's filters)."""
+    walkthroughs = Walkthrough.objects.filter(
+        walk=walk,
+        kind=Walkthrough.Kind.COACH,
+        completed_at__isnull=False,
+        framework__kind=Framework.Kind.PROGRESSION,
+    )
+    if scope is not None:
+        walkthroughs = walkthroughs.filter(teacher__in=scoped_teachers(scope))  # a subquery: no query of its own
     rows = list(
-        Walkthrough.objects.filter(
-            walk=walk,
-            kind=Walkthrough.Kind.COACH,
-            completed_at__isnull=False,
-            framework__kind=Framework.Kind.PROGRESSION,
-        )
-        .select_related("teacher__campus", "framework", "observer")
+        walkthroughs.select_related("teacher__campus", "framework", "observer")
         .only(
             "status", "observed_at", "pause_phase", "pause_number", "pause_text", "teacher__first_name",
             "teacher__last_name", "teacher__campus__name", "framework__name", "observer__first_name",

@@ -43,20 +43,41 @@ def walk_sequence(framework: Framework, start_phase: str) -> list[Action]:
 
 class WalkthroughQuerySet(models.QuerySet):
     def visible_to(self, user) -> "WalkthroughQuerySet":
-        """The one access rule for walkthroughs; the private note is decided by `private_note_for`."""
+        """The one access rule for walkthroughs; the private note is decided by `private_note_for`.
+        An observer sees what they wrote (coaches: their walkthroughs; teachers: their self-reflections);
+        the shared part of finished coach walkthroughs is seen as `_sees_shared` decides."""
         if not user.is_authenticated:
             return self.none()
-        rule = Q(observer_id=user.pk)  # coaches: what they wrote; teachers: their self-reflections
-        shared = Q(kind=Walkthrough.Kind.COACH, status=Walkthrough.Status.COMPLETE)
-        rule |= shared & Q(teacher__user_id=user.pk)  # a teacher: the shared parts of walkthroughs about them
-        if user.has_role(Role.Kind.DISTRICT_LEADER):
-            rule |= shared
-        elif principal_campuses := user.campus_ids(Role.Kind.PRINCIPAL):
-            rule |= shared & Q(teacher__campus_id__in=principal_campuses)
-        visible = self.filter(rule)
-        if user.can_observe:
-            visible = visible.exclude(_blind_to(user))
-        return visible
+        whose = _sees_shared(user)
+        shared = SHARED if whose is None else SHARED & whose
+        return self._unblinded(self.filter(Q(observer_id=user.pk) | shared), user)
+
+    def shared_with(self, user) -> "WalkthroughQuerySet":
+        """Finished coach walkthroughs the user may see: `visible_to` narrowed to those, written so
+        that a district leader's rule has no OR over other columns, and the dashboard's covering
+        index (walkthrough_coach_finished) answers it without reading the table."""
+        if not user.is_authenticated:
+            return self.none()
+        whose = _sees_shared(user)
+        shared = self.filter(SHARED) if whose is None else self.filter(SHARED).filter(Q(observer_id=user.pk) | whose)
+        return self._unblinded(shared, user)
+
+    def _unblinded(self, visible: "WalkthroughQuerySet", user) -> "WalkthroughQuerySet":
+        return visible.exclude(_blind_to(user)) if user.can_observe else visible
+
+
+SHARED = Q(kind="coach", status="complete")  # the part of a walkthrough others may see
+
+
+def _sees_shared(user) -> Q | None:
+    """Whose finished coach walkthroughs a user sees: a district leader everyone's (None: no
+    condition), a principal their campuses', a teacher those about them."""
+    if user.has_role(Role.Kind.DISTRICT_LEADER):
+        return None
+    rule = Q(teacher__user_id=user.pk)
+    if principal_campuses := user.campus_ids(Role.Kind.PRINCIPAL):
+        rule |= Q(teacher__campus_id__in=principal_campuses)
+    return rule
 
 
 def _blind_to(user) -> Q:
@@ -94,6 +115,10 @@ class ProgressionWalk(models.Model):
     observers = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="progression_walks")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Every edit bumps the version; an edit based on an older one is refused (two tabs, two leaders).
+    version = models.PositiveIntegerField(default=1)
+    edited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    edited_at = models.DateTimeField(null=True, blank=True)
 
     objects = ProgressionWalkQuerySet.as_manager()
 
@@ -163,9 +188,23 @@ class Walkthrough(models.Model):
         ordering = ["-observed_at"]
         indexes = [
             models.Index(fields=["teacher", "framework", "-observed_at"], name="walkthrough_teacher_history"),
-            # The dashboard reads finished coach walkthroughs by date range (bench/INDEXES.md).
+            # The dashboard reads finished coach walkthroughs by date range, and of them only these
+            # columns (besides the pause's next move), so PostgreSQL answers from an index alone
+            # (bench/INDEXES.md): by progression (pauses, trends), or of every framework (coverage,
+            # the export's date order). The blind rule needs observer and walk. SQLite keeps the
+            # keys and ignores the included columns.
             models.Index(
-                fields=["observed_at"], condition=Q(kind="coach", status="complete"), name="walkthrough_coach_finished_at"
+                fields=["framework", "observed_at"],
+                include=["id", "teacher", "observer", "walk", "pause_phase", "pause_number"],
+                condition=SHARED,
+                name="walkthrough_coach_finished",
+            ),
+            models.Index(
+                fields=["observed_at"], include=["id", "teacher", "observer", "walk"], condition=SHARED, name="walkthrough_coach_finished_at"
+            ),
+            # When each teacher last had one (coverage's unvisited list, the campus summary).
+            models.Index(
+                fields=["teacher", "observed_at"], include=["id", "observer", "walk"], condition=SHARED, name="walkthrough_coach_last_visit"
             ),
         ]
 

@@ -10,6 +10,7 @@ import uuid
 from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from people.models import Campus, Teacher
@@ -110,9 +111,76 @@ def walk_create(
         return ProgressionWalk.objects.get(client_key=client_key, created_by=created_by)  # two sends raced
 
 
-def _check_walk_fields(day: date, name: str, norms: str, campuses: list[Campus], observers: list) -> None:
+def walk_update(
+    *,
+    walk: ProgressionWalk,
+    edited_by,
+    version: int,
+    date: date,
+    name: str,
+    norms: str,
+    campuses: list[Campus],
+    observers: list,
+) -> ProgressionWalk:
+    """A district leader edits a walk's date, purpose, norms, campuses and observers.
+
+    An observer taken off the walk keeps the walkthroughs they logged in it: they stay tied to the
+    walk and count in its debrief. A campus with walkthroughs in the walk cannot be taken off, so
+    every walkthrough of a walk stays one of its campuses' classrooms. A form based on an older
+    version is refused, unless the walk already holds what it sends (a resent form).
+    """
+    name, norms = name.strip(), norms.strip()
+    _check_walk_fields(date, name, norms, campuses, observers, planned_for=walk.date)
+    with transaction.atomic():
+        locked = ProgressionWalk.objects.select_for_update().get(pk=walk.pk)
+        wanted = (date, name, norms, {c.pk for c in campuses}, {u.pk for u in observers})
+        if wanted == _walk_plan(locked):
+            return locked  # nothing changed, or this very edit was saved already
+        if locked.version != version:
+            raise WalkthroughConflict(
+                "This walk was changed in another tab or by another district leader. "
+                "The form now shows the walk as it stands: make your changes again."
+            )
+        _check_campuses_kept(locked, wanted[3])
+        locked.date, locked.name, locked.norms = date, name, norms
+        locked.edited_by, locked.edited_at = edited_by, timezone.now()
+        locked.version += 1
+        locked.save()
+        locked.campuses.set(campuses)
+        locked.observers.set(observers)
+        return locked
+
+
+def _walk_plan(walk: ProgressionWalk) -> tuple:
+    campuses = set(walk.campuses.values_list("pk", flat=True))
+    return (walk.date, walk.name, walk.norms, campuses, set(walk.observers.values_list("pk", flat=True)))
+
+
+def campuses_walked(walk: ProgressionWalk) -> "QuerySet[Campus]":
+    """The walk's campuses that have walkthroughs logged in it (in progress ones too)."""
+    return walk.campuses.filter(teachers__walkthroughs__walk=walk).distinct().order_by("name")
+
+
+def _check_campuses_kept(walk: ProgressionWalk, kept: set[int]) -> None:
+    taken_off = [campus.name for campus in campuses_walked(walk) if campus.pk not in kept]
+    if taken_off:
+        one = len(taken_off) == 1
+        raise WalkthroughInvalid(
+            f"Campuses: {_listed(taken_off)} {'has' if one else 'have'} walkthroughs logged in this walk, "
+            f"so {'it stays' if one else 'they stay'} on it. Keep {'it' if one else 'them'} checked."
+        )
+
+
+def _listed(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _check_walk_fields(
+    day: date, name: str, norms: str, campuses: list[Campus], observers: list, planned_for: date | None = None
+) -> None:
     today = timezone.localdate()
-    if not today - timedelta(days=366) <= day <= today + timedelta(days=366):
+    # An edit that keeps the date is allowed on an old walk (e.g. to fix its norms afterwards).
+    if day != planned_for and not today - timedelta(days=366) <= day <= today + timedelta(days=366):
         raise WalkthroughInvalid("Date: choose a day within a year of today.")
     if not name:
         raise WalkthroughInvalid("Purpose: say what the walk is for, e.g. “Foundation 5: small-group instruction”.")

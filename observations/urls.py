@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, walk_views
+from . import debrief_views, views, walk_views
 
 app_name = "observations"
 urlpatterns = [
@@ -18,5 +18,7 @@ urlpatterns = [
     path("walks/", walk_views.walk_list, name="walk-list"),
     path("walks/new/", walk_views.walk_new, name="walk-new"),
     path("walks/<int:pk>/", walk_views.walk_detail, name="walk"),
-    path("walks/<int:pk>/debrief/", walk_views.walk_debrief, name="walk-debrief"),
+    path("walks/<int:pk>/edit/", walk_views.walk_edit, name="walk-edit"),
+    path("walks/<int:pk>/debrief/", debrief_views.walk_debrief, name="walk-debrief"),
+    path("walks/<int:pk>/debrief.csv", debrief_views.walk_debrief_csv, name="walk-debrief-csv"),
 ]

@@ -19,14 +19,13 @@ from people.models import Campus, Role, User
 from plcoach.access import role_required, signed_in
 
 from . import inputs
-from .calibration import walk_debrief as build_debrief
 from .models import ProgressionWalk, Walkthrough
-from .services import WalkthroughInvalid, walk_create
+from .services import WalkthroughConflict, WalkthroughInvalid, campuses_walked, walk_create, walk_update
 
 ON_THE_WALK = ProgressionWalk.observers.through.objects
 
 
-def _get_walk_for_user(request: HttpRequest, pk: int) -> ProgressionWalk:
+def get_walk_for_user(request: HttpRequest, pk: int) -> ProgressionWalk:
     """A walk this user may see (district leaders: any; observers: theirs), marked with
     whether the user observes on it; 404 otherwise, so nothing leaks that it exists."""
     on_it = ON_THE_WALK.filter(progressionwalk_id=OuterRef("pk"), user_id=request.user.pk)
@@ -34,7 +33,7 @@ def _get_walk_for_user(request: HttpRequest, pk: int) -> ProgressionWalk:
         return (
             ProgressionWalk.objects.visible_to(request.user)
             .annotate(is_observer=Exists(on_it))
-            .select_related("created_by")
+            .select_related("created_by", "edited_by")
             .get(pk=pk)
         )
     except ProgressionWalk.DoesNotExist:
@@ -66,37 +65,98 @@ def walk_list(request: HttpRequest) -> HttpResponse:
 @role_required(Role.Kind.DISTRICT_LEADER)
 @require_http_methods(["GET", "HEAD", "POST"])
 def walk_new(request: HttpRequest) -> HttpResponse:
-    campuses, observers = list(Campus.objects.order_by("name")), list(_observer_choices())
-    data = request.POST if request.method == "POST" else {}
+    campuses, observers = _walk_choices()
     problem = ""
     if request.method == "POST":
         try:
             walk = walk_create(
                 client_key=inputs.read_key(request.POST),
                 created_by=request.user,
-                date=_read_date(request.POST),
-                name=request.POST.get("name", ""),
-                norms=request.POST.get("norms", ""),
-                campuses=_chosen(request.POST, "campuses", campuses, "campus"),
-                observers=_chosen(request.POST, "observers", observers, "observer"),
+                **_posted_plan(request.POST, campuses, observers),
             )
         except WalkthroughInvalid as exc:
             problem = str(exc)
         else:
             messages.success(request, "Walk planned. Its observers see it under Walks.")
             return redirect(walk)
-    context = {
-        "campuses": campuses,
-        "observers": observers,
-        "chosen_campuses": set(request.POST.getlist("campuses")),
-        "chosen_observers": set(request.POST.getlist("observers")),
-        "client_key": data.get("client_key") or uuid.uuid4(),
+    values = {**_posted_values(request.POST), "client_key": request.POST.get("client_key") or uuid.uuid4()}
+    return _walk_form(request, campuses, observers, values, problem=problem, status=400 if problem else 200)
+
+
+@role_required(Role.Kind.DISTRICT_LEADER)
+@require_http_methods(["GET", "HEAD", "POST"])
+def walk_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """A district leader edits a walk. A form based on an older version of the walk (another tab,
+    another leader) is refused with 409 and shows the walk as it now stands; bad input is a 400
+    that keeps what was entered."""
+    walk = get_walk_for_user(request, pk)
+    campuses, observers = _walk_choices()
+    problem, status, values = "", 200, _saved_values(walk)
+    if request.method == "POST":
+        try:
+            walk = walk_update(
+                walk=walk,
+                edited_by=request.user,
+                version=inputs.read_int(request.POST, "version", "walk version"),
+                **_posted_plan(request.POST, campuses, observers),
+            )
+        except WalkthroughConflict as exc:
+            walk = get_walk_for_user(request, pk)
+            problem, status, values = str(exc), 409, _saved_values(walk)
+        except WalkthroughInvalid as exc:
+            problem, status = str(exc), 400
+            values = {**_posted_values(request.POST), "version": request.POST.get("version", "")}
+        else:
+            messages.success(request, "Walk saved. Its observers see the changes under Walks.")
+            return redirect(walk)
+    return _walk_form(request, campuses, observers, values, problem=problem, status=status, walk=walk)
+
+
+def _walk_choices() -> tuple[list[Campus], list[User]]:
+    return list(Campus.objects.order_by("name")), list(_observer_choices())
+
+
+def _posted_plan(data, campuses: list[Campus], observers: list[User]) -> dict:
+    """The walk form's fields as the services take them; a field it cannot read raises WalkthroughInvalid naming it."""
+    return {
+        "date": _read_date(data),
+        "name": data.get("name", ""),
+        "norms": data.get("norms", ""),
+        "campuses": _chosen(data, "campuses", campuses, "campus"),
+        "observers": _chosen(data, "observers", observers, "observer"),
+    }
+
+
+def _posted_values(data) -> dict:
+    """What the form showed, as sent: a refused form keeps what was entered."""
+    return {
         "date": data.get("date", ""),
         "name": data.get("name", ""),
         "norms": data.get("norms", ""),
-        "problem": problem,
+        "chosen_campuses": set(data.getlist("campuses")),
+        "chosen_observers": set(data.getlist("observers")),
     }
-    return render(request, "observations/walk_form.html", context, status=400 if problem else 200)
+
+
+def _saved_values(walk: ProgressionWalk) -> dict:
+    return {
+        "date": walk.date.isoformat(),
+        "name": walk.name,
+        "norms": walk.norms,
+        "chosen_campuses": {str(pk) for pk in walk.campuses.values_list("pk", flat=True)},
+        "chosen_observers": {str(pk) for pk in walk.observers.values_list("pk", flat=True)},
+        "version": walk.version,
+    }
+
+
+def _walk_form(request, campuses, observers, values: dict, *, problem: str, status: int, walk=None) -> HttpResponse:
+    """The plan form, for a new walk or (with `walk`) an edit, which marks the campuses and
+    observers that walkthroughs in the walk already tie to it."""
+    context = {"walk": walk, "campuses": campuses, "observers": observers, "problem": problem, **values}
+    if walk is not None:
+        context["walked_campuses"] = {str(pk) for pk in campuses_walked(walk).values_list("pk", flat=True)}
+        context["logging_observers"] = {str(pk) for pk in walk.walkthroughs.values_list("observer_id", flat=True)}
+    return render(request, "observations/walk_form.html", context, status=status)
 
 
 def _read_date(data) -> date:
@@ -118,7 +178,7 @@ def _chosen(data, name: str, choices: list, what: str) -> list:
 @require_safe
 def walk_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The walk: where, who, why and the norms; the walkthroughs of it this user may see."""
-    walk = _get_walk_for_user(request, pk)
+    walk = get_walk_for_user(request, pk)
     walkthroughs = (
         Walkthrough.objects.visible_to(request.user)
         .filter(walk=walk)
@@ -130,16 +190,7 @@ def walk_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "campuses": list(walk.campuses.all()),
         "observers": list(walk.observers.order_by("last_name", "first_name")),
         "walkthroughs": list(walkthroughs),
+        "can_edit": request.user.has_role(Role.Kind.DISTRICT_LEADER),  # as walk_edit's role_required
     }
     return render(request, "observations/walk_detail.html", context)
 
-
-@signed_in
-@require_safe
-def walk_debrief(request: HttpRequest, pk: int) -> HttpResponse:
-    """The calibration debrief. An observer on the walk sees only the classrooms they have
-    submitted their own walkthrough of; a district leader not on it sees every classroom.
-    Constant queries however large the walk (tests/test_calibration.py)."""
-    walk = _get_walk_for_user(request, pk)
-    debrief = build_debrief(walk=walk, only_submitted_by=request.user if walk.is_observer else None)
-    return render(request, "observations/walk_debrief.html", {"walk": walk, "debrief": debrief})

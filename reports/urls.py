@@ -10,4 +10,6 @@ urlpatterns = [
     path("teachers/<int:pk>/summary.pdf", views.teacher_summary_pdf, name="teacher-pdf"),
     path("campuses/<str:code>/summary/", views.campus_summary, name="campus"),
     path("campuses/<str:code>/summary.pdf", views.campus_summary_pdf, name="campus-pdf"),
+    path("walks/<int:pk>/debrief/print/", views.walk_debrief, name="walk-debrief"),
+    path("walks/<int:pk>/debrief.pdf", views.walk_debrief_pdf, name="walk-debrief-pdf"),
 ]

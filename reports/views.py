@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from observations.debrief_views import debrief_context, status_of
 from observations.models import Walkthrough
 from people.models import Campus, Role, Teacher
 from plcoach.access import role_required, signed_in
@@ -106,3 +107,22 @@ def campus_summary_pdf(request: HttpRequest, code: str) -> HttpResponse:
     context = _campus_context(request, code)
     filename = pdf_filename("campus summary", context["campus"].code, f"{context['printed']:%Y-%m-%d}")
     return pdf_response(request, "reports/campus.html", context, filename)
+
+
+@signed_in
+@require_safe
+def walk_debrief(request: HttpRequest, pk: int) -> HttpResponse:
+    """The walk debrief to print, with the debrief page's access rule and filters (one context builder)."""
+    context = debrief_context(request, pk)
+    return render(request, "reports/walk_debrief.html", context, status=status_of(context))
+
+
+@signed_in
+@require_safe
+def walk_debrief_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    context = debrief_context(request, pk)
+    if context["problem"]:  # the print page says which filter and why; a PDF could not
+        return render(request, "reports/walk_debrief.html", context, status=status_of(context))
+    walk = context["walk"]
+    filename = pdf_filename("debrief", walk.name, f"{walk.date:%Y-%m-%d}")
+    return pdf_response(request, "reports/walk_debrief.html", context, filename)

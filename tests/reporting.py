@@ -23,11 +23,12 @@ def flex_walkthrough(
     kind: str = Walkthrough.Kind.COACH,
     observed_at: datetime | None = None,
     finish: bool = True,
+    model_seen: str = "",
 ) -> Walkthrough:
     """A Flex Model walkthrough: `in_place` actions found in place, then the pause."""
     walk = walkthrough_start(
         client_key=uuid.uuid4(), observer=observer, teacher=teacher, framework=Framework.objects.get(slug="flex"),
-        kind=kind, observed_at=observed_at,
+        kind=kind, observed_at=observed_at, model_seen=model_seen,
     )  # fmt: skip
     for number in range(in_place + 1):
         action = walk.state.current
@@ -76,9 +77,14 @@ def pdf_text(content: bytes) -> str:
     return " ".join(pdf_pages(content))
 
 
-def signed_in_page(browser, client, live_server, user):
-    """A Chromium page signed in as `user` (the test client's session cookie, handed to the browser)."""
+def signed_in_page(browser, client, live_server, user, viewport=(1024, 1366)):
+    """A Chromium page signed in as `user` (the test client's session cookie, handed to the browser).
+    Its console errors (a script error, or anything the CSP refused) are kept in `page.console_errors`.
+    One client per user: signing a client in as another user ends its first session."""
     client.force_login(user)
-    context = browser.new_context(viewport={"width": 1024, "height": 1366})
+    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
     context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
-    return context.new_page()
+    page = context.new_page()
+    page.console_errors = []
+    page.on("console", lambda message: page.console_errors.append(message.text) if message.type == "error" else None)
+    return page

@@ -61,9 +61,14 @@ def walkthrough_url(name, *extra):
     return lambda d: reverse(name, args=[walkthrough(d).pk, *extra])
 
 
+def walk_url(name):
+    return lambda d: reverse(name, args=[progression_walk(d).pk])
+
+
 OBSERVERS = {**signed_in(403), "coach": 200, "principal": 200, "leader": 200}
 POST_ONLY = signed_in(405)
 DASHBOARD = {**signed_in(403), "principal": 200, "leader": 200}
+ON_THE_WALK = {**signed_in(404), "coach": 200, "principal": 200, "leader": 200}  # its observers; leaders
 
 # url name -> (how to build the URL from the district, expected status per role)
 ACCESS = {
@@ -119,10 +124,17 @@ ACCESS = {
         lambda d: reverse("observations:walk", args=[progression_walk(d).pk]),
         {**signed_in(404), "coach": 200, "principal": 200, "leader": 200},
     ),
-    "observations:walk-debrief": (
-        lambda d: reverse("observations:walk-debrief", args=[progression_walk(d).pk]),
-        {**signed_in(404), "coach": 200, "principal": 200, "leader": 200},
+    # editing a walk: district leaders only, as planning one (its observers get 403 too)
+    "observations:walk-edit": (
+        lambda d: reverse("observations:walk-edit", args=[progression_walk(d).pk]),
+        {**signed_in(403), "leader": 200},
     ),
+    # the debrief, its CSV, print page and PDF: the walk's observers and district leaders (within it, the
+    # principal sees their campus, a leader every campus of the walk: tests/test_walk_debrief.py)
+    "observations:walk-debrief": (walk_url("observations:walk-debrief"), ON_THE_WALK),
+    "observations:walk-debrief-csv": (walk_url("observations:walk-debrief-csv"), ON_THE_WALK),
+    "reports:walk-debrief": (walk_url("reports:walk-debrief"), ON_THE_WALK),
+    "reports:walk-debrief-pdf": (walk_url("reports:walk-debrief-pdf"), ON_THE_WALK),
     "admin:index": (lambda d: reverse("admin:index"), {**everyone(302), "admin": 200}),
 }
 

@@ -86,6 +86,16 @@ def test_the_print_page_shows_the_same_summary_with_print_and_download(client, w
     assert "style-src 'self'" in response["Content-Security-Policy"]
 
 
+def test_the_model_seen_is_printed_only_when_noted(client, content, district):
+    noted = flex_walkthrough(district.coach, district.teacher, model_seen=Walkthrough.BlendedModel.STATION_ROTATION)
+    client.force_login(district.principal)
+    assert "Model seen Station Rotation" in pdf_text(client.get(reverse("reports:walkthrough-pdf", args=[noted.pk])).content)
+    body = client.get(reverse("reports:walkthrough", args=[noted.pk])).content.decode()
+    assert '<tr><th scope="row">Model seen</th><td>Station Rotation</td></tr>' in body
+    not_noted = flex_walkthrough(district.coach, district.teacher)
+    assert "Model seen" not in pdf_text(client.get(reverse("reports:walkthrough-pdf", args=[not_noted.pk])).content)
+
+
 def test_a_hostile_note_prints_as_text_and_nothing_is_fetched(client, content, district, monkeypatch):
     walk = flex_walkthrough(district.coach, district.teacher, next_move=HOSTILE, teacher_note=HOSTILE)
     fetched = []

@@ -96,3 +96,12 @@ def test_it_refuses_when_debug_is_off_unless_forced(db, settings):
     assert not Campus.objects.exists()
     seed(force=True)
     assert Campus.objects.count() == 3
+
+
+def test_walkthroughs_are_stored_in_date_order_as_real_ones_arrive(db):
+    """The dashboard's date ranges read few pages only when a month's walkthroughs sit together,
+    as they do in a real district; a benchmark on teacher-by-teacher rows would measure the wrong thing."""
+    seed()
+    in_storage_order = list(Walkthrough.objects.order_by("pk").values_list("observed_at", flat=True))
+    assert in_storage_order == sorted(in_storage_order)
+    assert len({when.date() for when in in_storage_order}) > 100  # spread over many days, so the order means something

@@ -48,3 +48,19 @@ def test_a_bad_value_stops_start_up_naming_the_variable(variable, value, message
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert message in result.stderr
+
+
+@pytest.mark.django_db
+def test_postgresql_sessions_run_without_jit_and_sort_a_quarter_in_memory():
+    """The dashboard's district-wide queries rely on these session settings (bench/INDEXES.md)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL session settings")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
+        cursor.execute("SHOW work_mem")
+        assert cursor.fetchone()[0] == "32MB"
+        cursor.execute("SHOW enable_memoize")
+        assert cursor.fetchone()[0] == "off"

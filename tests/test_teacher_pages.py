@@ -1,5 +1,6 @@
 """The teacher list and teacher page: what they show and their constant query counts."""
 
+import re
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -9,6 +10,7 @@ from django.urls import reverse
 from observations.models import Walkthrough
 from people.models import Teacher
 from progressions.models import Framework
+from tests.reporting import flex_walkthrough
 
 
 def add_teachers(campus, count: int) -> None:
@@ -81,6 +83,17 @@ def test_coach_walkthroughs_and_self_reflections_side_by_side_for_the_teacher(cl
     client.force_login(district.principal)  # self-reflections stay the teacher's own
     body = client.get(reverse("people:teacher", args=[district.teacher.pk])).content.decode()
     assert "Foundation 9" in body and "Differentiated 1" not in body and "Self-reflections" not in body
+
+
+def test_each_walkthrough_in_the_list_shows_the_model_seen_when_noted(client, content, district):
+    noted = flex_walkthrough(district.coach, district.teacher, model_seen=Walkthrough.BlendedModel.A_LA_CARTE)
+    not_noted = flex_walkthrough(district.coach, district.teacher, in_place=2)
+    client.force_login(district.principal)
+    body = client.get(reverse("people:teacher", args=[district.teacher.pk])).content.decode()
+    cards = {w.pk: re.search(rf'<article class="walkthrough card">\s*<h3><a href="{w.get_absolute_url()}">.*?</article>', body, re.S)
+             for w in (noted, not_noted)}  # fmt: skip
+    assert '<span class="label">Model seen:</span> A La Carte' in cards[noted.pk].group(0)
+    assert "Model seen" not in cards[not_noted.pk].group(0)
 
 
 def test_search_narrows_the_list_and_works_without_javascript(client, district):

@@ -90,3 +90,21 @@ def test_the_admin_site_does_not_expose_walkthroughs_or_their_private_notes():
     from observations.models import Answer, WalkthroughChange
 
     assert not any(admin.site.is_registered(model) for model in (Walkthrough, Answer, WalkthroughChange))
+
+
+@pytest.mark.parametrize("viewer", ["coach", "lkw_coach", "teacher_user", "principal", "lkw_principal", "leader", "admin"])
+def test_shared_with_is_the_visible_finished_coach_walkthroughs(walks, district, viewer):
+    """The dashboard reads `shared_with`, a rewrite of `visible_to` for its covering index: it must
+    pick exactly the finished coach walkthroughs `visible_to` lets this viewer see, blind rule included."""
+    from tests.walks import plan_walk, walked
+
+    d = district
+    walk = plan_walk(d, observers=[d.coach, d.principal, d.leader])
+    walked(d.principal, d.oak_teacher, walk, in_place=4)  # blind to the coach and the leader until they submit
+    walked(d.coach, d.teacher, walk, in_place=2)
+    walked(d.leader, d.teacher, walk, in_place=3, finish=False)
+    user = district.user(viewer)
+    visible = Walkthrough.objects.visible_to(user).filter(kind="coach", status="complete")
+    shared = Walkthrough.objects.shared_with(user)
+    assert set(shared.values_list("pk", flat=True)) == set(visible.values_list("pk", flat=True))
+    assert Walkthrough.objects.filter(kind="coach", status="complete").count() == 5  # every case is there to choose from

@@ -1,7 +1,7 @@
 """Helpers for the progression-walk tests: walks and walkthroughs written through the services."""
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 
 from observations.models import ProgressionWalk, Walkthrough
 from observations.services import walk_create, walkthrough_answer, walkthrough_finish, walkthrough_start
@@ -38,3 +38,27 @@ def walked(observer, teacher, walk, *, in_place: int, finish: bool = True, model
         return walkthrough
     next_move = "" if in_place >= FLEX_ACTIONS else "Try the next move."
     return walkthrough_finish(walkthrough=walkthrough, version=walkthrough.version, next_move=next_move)
+
+
+def far(days: int) -> str:
+    return (date.today() + timedelta(days=days)).isoformat()
+
+
+# What the plan form refuses, and the message naming the field: planning and editing a walk alike.
+BAD_WALK_FIELDS = [
+    ({"date": ""}, "Date: enter the day of the walk"),
+    ({"date": "2026-02-30"}, "Date: enter the day of the walk"),
+    ({"date": "2026-11-22\x00"}, "Date: enter the day of the walk"),
+    ({"date": far(400)}, "Date: choose a day within a year of today."),
+    ({"date": far(-400)}, "Date: choose a day within a year of today."),
+    ({"name": "  "}, "Purpose: say what the walk is for"),
+    ({"name": "x" * 201}, "Purpose: keep it under 200 characters"),
+    ({"name": "Stations\x00"}, "The purpose contains a null character"),
+    ({"norms": "Quiet\x00"}, "The norms contains a null character"),
+    ({"norms": "n" * 5001}, "Norms: keep them under 5000 characters."),
+    ({"campuses": []}, "Campuses: choose at least one campus to walk."),
+    ({"campuses": ["999999"]}, "Campuses: choose from the list"),
+    ({"campuses": ["abc"]}, "Campuses: choose from the list"),
+    ({"observers": []}, "Observers: choose at least one observer."),
+    ({"observers": ["1\x00"]}, "Observers: choose from the list"),
+]

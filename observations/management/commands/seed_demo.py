@@ -139,24 +139,32 @@ class Command(BaseCommand):
         )
         written = 0
         if connection.vendor == "postgresql":
-            columns = ", ".join(names)
-            with connection.cursor() as cursor, cursor.copy(f"COPY {Walkthrough._meta.db_table} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-                    written += 1
-                    if written % BATCH == 0:
-                        progress.update(written)
+            # Real walkthroughs arrive in date order, so a month of them sits on few pages of the table;
+            # these are made teacher by teacher, so they are staged and then written sorted by date.
+            table, columns = Walkthrough._meta.db_table, ", ".join(names)
+            with connection.cursor() as cursor:
+                cursor.execute(f"CREATE TEMP TABLE seed_walkthrough AS SELECT {columns} FROM {table} WITH NO DATA")
+                with cursor.copy(f"COPY seed_walkthrough ({columns}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+                        written += 1
+                        if written % BATCH == 0:
+                            progress.update(written)
+                progress.finish()
+                self.stderr.write("Writing them in date order…")
+                cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM seed_walkthrough ORDER BY observed_at")
+                cursor.execute("DROP TABLE seed_walkthrough")
         else:
             fields = [Walkthrough._meta.get_field(name.removesuffix("_id")) for name in COLUMNS] + rest
             batch = []
-            for row in rows:
+            for row in sorted(rows, key=lambda row: row[COLUMNS.index("observed_at")]):  # in date order, as above
                 batch.append(Walkthrough(**{f.attname: v for f, v in zip(fields, row)}))
                 if len(batch) == BATCH:
                     written += len(Walkthrough.objects.bulk_create(batch))
                     batch = []
                     progress.update(written)
             written += len(Walkthrough.objects.bulk_create(batch))
-        progress.finish()
+            progress.finish()
         return written
 
 

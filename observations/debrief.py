@@ -1,0 +1,137 @@
+"""A walk's debrief beyond calibration: where its classrooms pause, and the change since the previous
+walk of its campuses.
+
+Read through `dashboard.queries` with the walk in the scope, so the one access rule
+(`Walkthrough.objects.visible_to`, blind rule included) and the dashboard's filters apply as they do
+on the dashboard. A classroom is a teacher on one progression; its pause in a walk is its latest
+walkthrough there.
+"""
+
+from dataclasses import dataclass, field, replace
+from statistics import median
+
+from django.db.models import Exists, OuterRef, Q
+
+from dashboard.filters import Scope
+from dashboard.queries import (
+    Positions,
+    ProgressionPauses,
+    coach_walkthroughs,
+    latest_per_classroom,
+    pauses_by_progression,
+)
+from progressions.models import Framework
+from reports.charts import SpreadChart, spread_chart
+
+from .history import pause_label, pause_position
+from .models import ProgressionWalk, Walkthrough
+
+Pause = tuple[str, int | None]  # (phase, number); ("", None) when every action was in place
+
+
+def pause_sections(viewer, scope: Scope, progressions: list[Framework]) -> list[tuple[ProgressionPauses, SpreadChart]]:
+    """Per progression seen: its classrooms' pauses and top next moves, with the dashboard's chart. One query."""
+    found = pauses_by_progression(viewer, scope, progressions)
+    return [(p, spread_chart(f"pauses-{p.framework.slug}", p.framework.name, p.pauses)) for p in found]
+
+
+def previous_walk(walk: ProgressionWalk, viewer) -> ProgressionWalk | None:
+    """The latest earlier walk the viewer may see that visited one of this walk's campuses: an earlier
+    date, or the same date and planned before (a lower pk). One query."""
+    shares_a_campus = ProgressionWalk.campuses.through.objects.filter(
+        progressionwalk_id=OuterRef("pk"), campus_id__in=walk.campuses.values("pk")
+    )
+    earlier = Q(date__lt=walk.date) | Q(date=walk.date, pk__lt=walk.pk)
+    walks = ProgressionWalk.objects.visible_to(viewer).filter(earlier, Exists(shares_a_campus))
+    return walks.order_by("-date", "-pk").first()
+
+
+@dataclass
+class MedianPause:
+    """The middle classroom's place along the progression, in `Positions` numbers, and its pause's name."""
+
+    position: float
+    label: str
+
+    def __str__(self) -> str:
+        return f"{self.label} (position {self.position:g})"
+
+
+@dataclass
+class ProgressionChange:
+    """One progression, the previous walk against this one: each classroom's pause in each (teacher id -> pause)."""
+
+    framework: Framework
+    positions: Positions
+    then: dict[int, Pause] = field(default_factory=dict)
+    now: dict[int, Pause] = field(default_factory=dict)
+
+    @property
+    def median_then(self) -> MedianPause | None:
+        return self._median(self.then)
+
+    @property
+    def median_now(self) -> MedianPause | None:
+        return self._median(self.now)
+
+    @property
+    def both(self) -> int:
+        return len(self.then.keys() & self.now.keys())
+
+    @property
+    def moved_on(self) -> int:
+        return self._moves().count(1)
+
+    @property
+    def stayed(self) -> int:
+        return self._moves().count(0)
+
+    @property
+    def moved_back(self) -> int:
+        return self._moves().count(-1)
+
+    def _moves(self) -> list[int]:
+        """For each classroom seen in both walks: 1 further along now, 0 the same pause, -1 back."""
+        moves = []
+        for teacher_id in self.then.keys() & self.now.keys():
+            now, then = pause_position(*self.now[teacher_id]), pause_position(*self.then[teacher_id])
+            moves.append((now > then) - (now < then))
+        return moves
+
+    def _median(self, pauses: dict[int, Pause]) -> MedianPause | None:
+        places = [self.positions.of_pause(*pause) for pause in pauses.values()]
+        places = [place for place in places if place is not None]  # a pause on a phase no longer published
+        if not places:
+            return None
+        middle = median(places)
+        if middle == int(middle):
+            return MedianPause(middle, self._label(int(middle)))
+        return MedianPause(middle, f"between {self._label(int(middle))} and {self._label(int(middle) + 1)}")
+
+    def _label(self, position: int) -> str:
+        if position >= self.positions.everything:
+            return pause_label("", None)
+        phase, offset = [(phase, offset) for phase, offset in self.positions.offsets.items() if offset < position][-1]
+        return pause_label(phase, position - offset)
+
+
+def changes_since(
+    viewer, scope: Scope, previous: ProgressionWalk | None, progressions: list[Framework]
+) -> list[ProgressionChange]:
+    """Per progression seen in either walk, each classroom's pause then and now, in the same filters.
+    One query for the pauses, and one per progression seen for its positions: the content's few
+    progressions, however many classrooms the walks saw."""
+    if previous is None:
+        return []
+    this_walk = latest_per_classroom(coach_walkthroughs(viewer, scope))
+    that_walk = latest_per_classroom(coach_walkthroughs(viewer, replace(scope, walk=previous)))
+    rows = Walkthrough.objects.filter(Q(pk__in=this_walk) | Q(pk__in=that_walk)).values_list(
+        "walk_id", "teacher_id", "framework_id", "pause_phase", "pause_number"
+    )
+    by_pk = {p.pk: p for p in progressions}
+    pauses: dict[int, tuple[dict, dict]] = {}
+    for walk_id, teacher_id, framework_id, phase, number in rows:
+        then, now = pauses.setdefault(framework_id, ({}, {}))
+        (then if walk_id == previous.pk else now)[teacher_id] = (phase, number) if number else ("", None)
+    ordered = sorted(pauses.items(), key=lambda item: (by_pk[item[0]].name, item[0]))
+    return [ProgressionChange(by_pk[pk], Positions.of(by_pk[pk]), then, now) for pk, (then, now) in ordered]
