@@ -6,6 +6,7 @@ campus, or one chosen); what each sees is `Walkthrough.objects.visible_to` narro
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.html import format_html_join
 from django.views.decorators.http import require_safe
 
 from plcoach.access import role_required
@@ -95,8 +96,12 @@ def trends(request: HttpRequest) -> HttpResponse:
     context["positions"] = found.positions
     context["series_labels"] = [label for label, _kind, _values in series]
     context["month_rows"] = [(m, [_figure(values.get(m)) for _label, _kind, values in series]) for m in found.months]
+    # A district is some 230 campuses by 12 months: each row's cells are joined here, not looped
+    # over in the template, which cost a fifth of the page (format_html_join escapes them alike).
     context["campus_rows"] = [
-        (name, [_figure(found.campuses[pk].get(m)) for m in found.months]) for pk, name in names.items() if pk in found.campuses
+        (name, format_html_join("", '<td class="number">{}</td>', ((_figure(found.campuses[pk].get(m)),) for m in found.months)))
+        for pk, name in names.items()
+        if pk in found.campuses
     ]
     return render(request, template, context)
 

@@ -83,12 +83,15 @@ def _sees_shared(user) -> Q | None:
 def _blind_to(user) -> Q:
     """Calibration: an observer on a walk rates each classroom independently, so the other
     observers' walkthroughs of a teacher in that walk stay hidden from them until they have
-    submitted their own. Done in SQL (two EXISTS) so no page pays an extra query for it."""
-    on_the_walk = ProgressionWalk.observers.through.objects.filter(progressionwalk_id=OuterRef("walk_id"), user_id=user.pk)
+    submitted their own. Done in SQL so no page pays an extra query for it, as one subquery that
+    does not depend on the row: PostgreSQL reads the few hidden ids once, and can still share a
+    district-wide scan between workers (a correlated EXISTS per row would stop that)."""
+    my_walks = ProgressionWalk.observers.through.objects.filter(user_id=user.pk).values("progressionwalk_id")
     submitted = Walkthrough.objects.filter(
         walk_id=OuterRef("walk_id"), teacher_id=OuterRef("teacher_id"), observer_id=user.pk, completed_at__isnull=False
     )
-    return Q(walk__isnull=False) & ~Q(observer_id=user.pk) & Exists(on_the_walk) & ~Exists(submitted)
+    hidden = Walkthrough.objects.filter(walk_id__in=my_walks).exclude(observer_id=user.pk).exclude(Exists(submitted))
+    return Q(pk__in=hidden.values("pk"))
 
 
 class ProgressionWalkQuerySet(models.QuerySet):
