@@ -50,6 +50,7 @@ bench: install fonts
 	tests/postgres.sh $(BIN)/python bench/content.py
 	tests/postgres.sh $(BIN)/python bench/walk.py
 	tests/postgres.sh $(BIN)/python bench/reports.py
+	tests/postgres.sh $(BIN)/python bench/dashboard.py
 	tests/postgres.sh $(BIN)/python bench/load.py
 
 clean:
