@@ -26,13 +26,15 @@ import threading
 import time
 import uuid
 from collections import Counter
+from urllib.parse import urlencode
 
 from content import ROOT  # sets up Django for a benchmark run  # isort: skip
 
 from django.core.management import call_command
-from django.db import DatabaseError, connection
+from django.db import connection
 from django.test import Client
 
+from observations.inputs import now_for_input
 from observations.models import Answer, Walkthrough
 from observations.services import walkthrough_start
 from people.demo import DEMO_ROSTER
@@ -49,60 +51,65 @@ class Coach:
     """One simulated coach on a tablet: their own session, walkthrough and keep-alive connection."""
 
     def __init__(self, port: int, session: str, walkthrough: Walkthrough, teacher_id: int):
-        self.port, self.session, self.walk, self.teacher_id = port, session, walkthrough, teacher_id
+        self.port, self.session, self.walk_pk, self.teacher_id = port, session, walkthrough.pk, teacher_id
+        self.start_key: uuid.UUID | None = None
         self.csrf = uuid.uuid4().hex  # 32 letters and digits: Django accepts an unmasked secret as the token
         self.http = None
         self.form: dict[str, str] = {}
         self.taps: dict[str, tuple[int, int]] = {}  # client key -> (walkthrough, action), once saved
 
-    def request(self, method: str, path: str, body: str = "") -> tuple[int, str]:
+    def request(self, method: str, path: str, body: str = "", htmx: bool = True) -> tuple[int, str, str]:
+        """(status, body, Location); status 0 when no reply came."""
         headers = {"Cookie": f"sessionid={self.session}; csrftoken={self.csrf}", "Host": "127.0.0.1"}
         if method == "POST":
-            headers |= {"Content-Type": "application/x-www-form-urlencoded", "X-CSRFToken": self.csrf, "HX-Request": "true"}
+            headers |= {"Content-Type": "application/x-www-form-urlencoded", "X-CSRFToken": self.csrf}
+            if htmx:
+                headers["HX-Request"] = "true"
         for attempt in (1, 2):
             try:
                 if self.http is None:
                     self.http = http.client.HTTPConnection("127.0.0.1", self.port, timeout=30)
                 self.http.request(method, path, body=body, headers=headers)
                 response = self.http.getresponse()
-                return response.status, response.read().decode()
+                return response.status, response.read().decode(), response.getheader("Location", "")
             except (http.client.HTTPException, OSError):
                 self.http = None  # gunicorn closed the keep-alive connection: reconnect once
                 if attempt == 2:
-                    return 0, ""
-        return 0, ""
+                    return 0, "", ""
+        return 0, "", ""
 
-    def load_walk(self) -> None:
-        status, body = self.request("GET", f"/walkthroughs/{self.walk.pk}/")
+    def load_walk(self) -> int:
+        status, body, _ = self.request("GET", f"/walkthroughs/{self.walk_pk}/")
         self.form = dict(HIDDEN.findall(body)) if status == 200 else {}
+        return status
 
     def step(self) -> int:
         """One tap. A failed tap is resent with the same key until the server answers."""
-        if "action" not in self.form and not self.new_walk():
-            return 0
+        if "action" not in self.form:
+            return self.new_walk()
         data = {**self.form, "in_place": "yes", "evidence": ""}
         body = "&".join(f"{k}={v}" for k, v in data.items())
-        status, page = self.request("POST", f"/walkthroughs/{self.walk.pk}/answer/", body)
+        status, page, _ = self.request("POST", f"/walkthroughs/{self.walk_pk}/answer/", body)
         if status == 200:
-            self.taps[data["client_key"]] = (self.walk.pk, int(data["action"]))
+            self.taps[data["client_key"]] = (self.walk_pk, int(data["action"]))
             self.form = dict(HIDDEN.findall(page))
         return status
 
-    def new_walk(self) -> bool:
-        """The walk ran to its end: the coach starts the next one (written here, like a start page would)."""
-        try:
-            flex = Framework.objects.get(slug="flex")
-            coach = Walkthrough.objects.get(pk=self.walk.pk).observer
-            teacher = Teacher.objects.get(pk=self.teacher_id)
-            self.walk = walkthrough_start(client_key=uuid.uuid4(), observer=coach, teacher=teacher, framework=flex)
-        except DatabaseError:
-            connection.close()  # the restart broke this thread's connection; the next try opens one
-            return False
-        self.load_walk()
-        return "action" in self.form
+    def new_walk(self) -> int:
+        """The walk ran to its end: the coach starts the next one on the start page, as on the tablet
+        (a plain form post, redirected to the walk). A failed start is sent again with its key."""
+        self.start_key = self.start_key or uuid.uuid4()
+        form = {"teacher": self.teacher_id, "framework": "flex", "client_key": self.start_key, "observed_at": now_for_input()}
+        body = urlencode(form)
+        status, _page, location = self.request("POST", "/walkthroughs/new/", body, htmx=False)
+        if status != 302:
+            return status
+        self.start_key = None
+        self.walk_pk = int(location.rstrip("/").rsplit("/", 1)[-1])
+        return self.load_walk()
 
     def page(self, n: int) -> int:
-        path = [f"/teachers/{self.teacher_id}/", "/walkthroughs/", f"/walkthroughs/{self.walk.pk}/"][n % 3]
+        path = [f"/teachers/{self.teacher_id}/", "/walkthroughs/", f"/walkthroughs/{self.walk_pk}/"][n % 3]
         return self.request("GET", path)[0]
 
 
