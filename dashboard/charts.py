@@ -4,9 +4,19 @@ dashboard reuses as it is); the page shows the same medians in a table beside it
 from dataclasses import dataclass, field
 from datetime import date
 
-from reports.charts import Tick
+from progressions.models import Framework
+from reports.charts import SpreadChart, Tick, spread_chart
 
-from .queries import Positions
+from .filters import Scope
+from .queries import Positions, ProgressionPauses, pauses_by_progression
+
+
+def pause_sections(viewer, scope: Scope, progressions: list[Framework]) -> list[tuple[ProgressionPauses, SpreadChart]]:
+    """Per progression seen: its classrooms' pauses and top next moves, with their bar chart: the
+    dashboard's pause page and a walk's debrief alike. One query. (spread_chart counts a list of
+    pauses; a mapping of pause -> classrooms counts the same, as a Counter.)"""
+    found = pauses_by_progression(viewer, scope, progressions)
+    return [(p, spread_chart(f"pauses-{p.framework.slug}", p.framework.name, p.pauses)) for p in found]
 
 
 @dataclass

@@ -170,19 +170,14 @@ def _tallied(tallies_query: QuerySet, positions: Positions) -> dict[tuple, Count
     """The rows of `monthly_tallies_query` as one tally of positions per (campus, month) or (month,).
     Read as the database sends them, in plain loops: a district-wide year is some 60,000 rows, and
     the ORM's per-value conversions (ints to ints) took longer than the rest of the page's Python."""
-    offsets, everything = positions.offsets, positions.everything
     tallies: dict[tuple, Counter] = {}
     sql, params = tallies_query.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     for *key, phase, number, count in rows:
-        if not number:
-            position = everything
-        elif phase in offsets:
-            position = number + offsets[phase]
-        else:
-            continue  # a pause on a phase no longer published has no place along the progression now
+        if (position := positions.of_pause(phase, number)) is None:
+            continue
         key = tuple(key)
         tally = tallies.get(key)
         if tally is None:
@@ -238,7 +233,8 @@ def pause_trends(viewer, scope: Scope, every_campus: bool) -> Trends:
                 by_month.setdefault(month, Counter()).update(tally)
         else:
             district_walkthroughs = coach_walkthroughs(viewer, scope.district()).filter(framework=progression)
-            by_month = {month: tally for (month,), tally in _tallied(monthly_tallies_query(district_walkthroughs, months, by_campus=False), positions).items()}
+            district_tallies = _tallied(monthly_tallies_query(district_walkthroughs, months, by_campus=False), positions)
+            by_month = {month: tally for (month,), tally in district_tallies.items()}
         district = {months[month]: median_of(tally) for month, tally in by_month.items()}
     return Trends(positions, months, campuses, district)
 

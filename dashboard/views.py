@@ -11,10 +11,9 @@ from django.views.decorators.http import require_safe
 
 from plcoach.access import role_required
 from progressions.models import Framework
-from reports.charts import spread_chart
 
 from . import queries
-from .charts import trend_chart
+from .charts import pause_sections, trend_chart
 from .context_processors import DASHBOARD_ROLES
 from .export import csv_lines
 from .filters import BadFilter, Choices, CoverageFilters, DateFilters, TrendFilters, read_filters
@@ -37,9 +36,7 @@ def pauses(request: HttpRequest) -> HttpResponse:
     except BadFilter as exc:
         return _refused(request, template, form, str(exc))
     progressions = list(Framework.objects.progressions().order_by("name"))
-    found = queries.pauses_by_progression(request.user, scope, progressions)
-    # spread_chart counts a list of pauses; a mapping of pause -> classrooms counts the same (Counter).
-    sections = [(p, spread_chart(f"pauses-{p.framework.slug}", p.framework.name, p.pauses)) for p in found]
+    sections = pause_sections(request.user, scope, progressions)
     context = {"form": form, "scope": scope, "sections": sections, "export_query": request.GET.urlencode()}
     return render(request, template, context)
 

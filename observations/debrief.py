@@ -13,26 +13,13 @@ from statistics import median
 from django.db.models import Exists, OuterRef, Q
 
 from dashboard.filters import Scope
-from dashboard.queries import (
-    Positions,
-    ProgressionPauses,
-    coach_walkthroughs,
-    latest_per_classroom,
-    pauses_by_progression,
-)
+from dashboard.queries import Positions, coach_walkthroughs, latest_per_classroom
 from progressions.models import Framework
-from reports.charts import SpreadChart, spread_chart
 
 from .history import pause_label, pause_position
 from .models import ProgressionWalk, Walkthrough
 
 Pause = tuple[str, int | None]  # (phase, number); ("", None) when every action was in place
-
-
-def pause_sections(viewer, scope: Scope, progressions: list[Framework]) -> list[tuple[ProgressionPauses, SpreadChart]]:
-    """Per progression seen: its classrooms' pauses and top next moves, with the dashboard's chart. One query."""
-    found = pauses_by_progression(viewer, scope, progressions)
-    return [(p, spread_chart(f"pauses-{p.framework.slug}", p.framework.name, p.pauses)) for p in found]
 
 
 def previous_walk(walk: ProgressionWalk, viewer) -> ProgressionWalk | None:

@@ -15,6 +15,7 @@ from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
+from dashboard.charts import pause_sections
 from dashboard.export import csv_lines
 from dashboard.filters import BadFilter, Choices, PeopleFilters, Scope, read_filters
 from dashboard.queries import coach_walkthroughs
@@ -22,7 +23,7 @@ from plcoach.access import signed_in
 from progressions.models import Framework
 
 from .calibration import walk_debrief as calibration
-from .debrief import changes_since, pause_sections, previous_walk
+from .debrief import changes_since, previous_walk
 from .models import ProgressionWalk
 from .walk_views import get_walk_for_user
 
