@@ -89,6 +89,8 @@ def main() -> None:
     flex = Framework.objects.get(slug="flex")
     print(f"PL Coach walk benchmark on {connection.vendor} ({connection.settings_dict['NAME']})")
     earlier_walkthroughs(coach, teacher, flex)
+    with connection.cursor() as cursor:  # a database in use has its statistics (autovacuum): plan as it would
+        cursor.execute("ANALYZE")
     print(f"  {Walkthrough.objects.filter(teacher=teacher).count()} earlier walkthroughs of {teacher}, {Answer.objects.count()} answers")
 
     client = Client()

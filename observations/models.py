@@ -276,6 +276,12 @@ class WalkState:
         return [(action, by_action.get((action.phase.kind, action.number))) for action in self.sequence]
 
     @property
+    def rows_near_position(self) -> list[tuple[Action, "Answer | None"]]:
+        """The rows a tap or a Back can change: the current (or last answered) action and its neighbours."""
+        at = self.position - 1
+        return self.rows[max(0, at - 1) : at + 2]
+
+    @property
     def position(self) -> int:
         """1-based position of the current action (or of the last answered one) in the walk."""
         return min(len(self.live) + (1 if self.current else 0), len(self.sequence)) or 1

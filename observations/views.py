@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
-from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from people.models import Role, Teacher
 from plcoach.access import role_required, signed_in, teachers_only
@@ -155,7 +155,7 @@ def _teacher_choices(data, teachers) -> dict:
 
 def _framework_choices(request, teacher, framework, kind, data) -> dict:
     """Each framework with where this teacher last paused on it: the suggested starting phase."""
-    history = {h.framework.pk: h for h in teacher_history(teacher=teacher, viewer=request.user)}
+    history = {h.framework.pk: h for h in teacher_history(teacher=teacher, viewer=request.user, latest_stops=1)}
     frameworks = []
     for choice in Framework.objects.order_by("kind", "name"):
         track = history.get(choice.pk)
@@ -264,7 +264,11 @@ def _focus_choices(walkthrough: Walkthrough, data: QueryDict, *, posted: bool) -
 def _walk_response(request: HttpRequest, walkthrough: Walkthrough, *, problem: str = "", status: int = 200) -> HttpResponse:
     """htmx: the updated walk fragment. Plain POST: back to the page, or the page with the problem."""
     if request.htmx:
-        return render(request, "observations/walk.html#walk", _walk_context(request, walkthrough, problem), status=status)
+        if problem or not walkthrough.framework.is_progression:
+            # The whole walk, wherever the form pointed: a refused write may have left the page behind.
+            response = render(request, "observations/walk.html#walk", _walk_context(request, walkthrough, problem), status=status)
+            return reswap(retarget(response, "#walk"), "outerHTML")
+        return render(request, "observations/_walk_step.html", _walk_context(request, walkthrough))
     if not problem:
         return redirect(walkthrough)
     if walkthrough.is_open:

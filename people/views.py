@@ -6,7 +6,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from plcoach.access import role_required, signed_in
 
-from observations.history import teacher_history
+from observations.history import Track, teacher_history
 from observations.models import Walkthrough
 
 from .models import Role, Teacher
@@ -63,7 +63,7 @@ def teacher_detail(request: HttpRequest, pk: int) -> HttpResponse:
     recent = [(w, w.private_note_for(request.user)) for w in walkthroughs[:RECENT_WALKTHROUGHS]]
     context = {
         "teacher": teacher,
-        "progressions": teacher_history(teacher=teacher, viewer=request.user),
+        "progressions": teacher_history(teacher=teacher, viewer=request.user, latest_stops=Track.SHOWN_STOPS),
         "recent": recent,
         "recent_limit": RECENT_WALKTHROUGHS,
         "can_observe": request.user.can_observe,

@@ -1,5 +1,6 @@
 """The teacher list and teacher page: what they show and their constant query counts."""
 
+import random
 import re
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -7,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from django.urls import reverse
 
+from observations.history import Track, teacher_history
 from observations.models import Walkthrough
 from people.models import Teacher
 from progressions.models import Framework
@@ -71,6 +73,45 @@ def test_the_teacher_page_shows_the_pauses_over_time_and_the_current_next_move(c
     body = response.content.decode()
     assert "Foundation 5 <span class=\"times\">6 Jan 2026, 2 times</span>" in body
     assert "Current next move</span> (8 Jan 2026): Next move 3" in body
+
+
+def folded(pauses):
+    """The timeline read walkthrough by walkthrough: a pause repeated in a row is one stop."""
+    stops = []
+    for pause in pauses:
+        label = f"{pause[0].title()} {pause[1]}" if pause else "Every action in place"
+        if stops and stops[-1][0] == label:
+            stops[-1][1] += 1
+        else:
+            stops.append([label, 1])
+    return [tuple(stop) for stop in stops]
+
+
+def test_the_timeline_folds_repeated_pauses_and_keeps_the_latest_stops(client, content, district):
+    """The database folds the walkthroughs into stops; the page asks for the latest twelve and
+    counts the rest. Checked against a fold in Python over a random history with no-pause walks."""
+    rng = random.Random(7)
+    choices = [("foundation", 5), ("foundation", 9), ("differentiated", 2), None]
+    pauses = [rng.choice(choices) for _ in range(120)]
+    add_history(district.coach, district.oak_teacher, pauses)
+    add_history(district.coach, district.oak_teacher, [("foundation", 3)], kind="coach", framework="enriched-virtual")
+    expected = folded(pauses)
+    assert len(expected) > Track.SHOWN_STOPS + 10
+    whole = teacher_history(teacher=district.oak_teacher, viewer=district.principal)
+    flex = next(h for h in whole if h.framework.slug == "flex")
+    assert [(s.label, s.times) for s in flex.coach.stops] == expected
+    assert flex.coach.walkthroughs == 120 and flex.coach.next_move == (f"Next move 119" if pauses[-1] else "")
+    assert flex.coach.latest_at == datetime(2026, 1, 5, 9, 0, tzinfo=UTC) + timedelta(days=119)
+
+    client.force_login(district.principal)
+    response = client.get(reverse("people:teacher", args=[district.oak_teacher.pk]))
+    page = next(h for h in response.context["progressions"] if h.framework.slug == "flex").coach
+    assert [(s.label, s.times) for s in page.recent_stops] == expected[-Track.SHOWN_STOPS :]
+    assert page.earlier_stops == len(expected) - Track.SHOWN_STOPS
+    assert f"{len(expected) - Track.SHOWN_STOPS} earlier pauses" in response.content.decode()
+    assert page.movement == flex.coach.movement != 0
+    ev = next(h for h in response.context["progressions"] if h.framework.slug == "enriched-virtual").coach
+    assert [(s.label, s.times) for s in ev.stops] == [("Foundation 3", 1)] and ev.earlier_stops == 0
 
 
 def test_coach_walkthroughs_and_self_reflections_side_by_side_for_the_teacher(client, content, district):

@@ -7,6 +7,11 @@ from django.test import Client
 from playwright.sync_api import expect
 
 from observations.models import Answer, Walkthrough
+from progressions.models import Action
+
+
+def flex_action(number: int) -> Action:
+    return Action.objects.current().get(phase__framework__slug="flex", phase__kind="foundation", number=number)
 
 pytestmark = pytest.mark.browser
 
@@ -53,6 +58,7 @@ def test_a_flex_walk_to_a_pause_with_an_edited_next_move(coach_tablet, site, dis
         assert button.bounding_box()["height"] >= 44 and button.bounding_box()["width"] >= 44
     assert Axe().run(page).violations_count == 0
     page.evaluate("window.stillTheSamePage = true")  # gone if anything reloads the page
+    page.locator(".all-actions summary").click()  # the full list, open for context: it stays open
     for number in range(1, 5):
         expect(page.locator(".question-text .action-number")).to_have_text(str(number))
         page.get_by_role("button", name="In place").click()
@@ -65,6 +71,11 @@ def test_a_flex_walk_to_a_pause_with_an_edited_next_move(coach_tablet, site, dis
     expect(pause.get_by_role("heading", name="Progression pause: Foundation 5")).to_be_visible()
     expect(pause).to_contain_text("Include directions that are specific, concrete, sequential")
     assert page.evaluate("window.stillTheSamePage") is True
+    actions = page.locator(".all-actions")
+    expect(actions).to_have_attribute("open", "")
+    expect(actions.locator(".in-place-mark")).to_have_count(4)
+    expect(actions.locator("#action-%d .pause-mark" % flex_action(5).pk)).to_have_text("Not yet: pause")
+    expect(actions.locator(".current-mark")).to_have_count(0)
     assert Axe().run(page).violations_count == 0
     page.get_by_label("Agreed next move").fill("Post on-demand video directions for the two stations that confuse students most.")
     page.get_by_label("Note for James").fill("Great routines at the teacher table.")

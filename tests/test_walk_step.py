@@ -106,10 +106,41 @@ def test_an_htmx_tap_returns_the_walk_fragment_with_the_next_action(client, walk
     response = tap(client, walk, "yes", headers=HX)
     body = response.content.decode()
     assert response.status_code == 200
-    assert body.lstrip().startswith('<div id="walk"') and "<html" not in body
+    assert body.lstrip().startswith('<div id="walk-now"') and "<html" not in body
     assert field(body, "action") == str(flex_action("foundation", 2).pk) and "Action 2 of 29" in body
     assert field(body, "version") == "2"
-    assert '<span class="in-place-mark">In place</span>' in body
+    assert "HX-Retarget" not in response.headers
+
+
+def test_an_htmx_tap_updates_only_the_rows_of_the_list_it_changed(client, walk):
+    """The list stays as the coach left it (open or closed): the tap sends the rows it changed,
+    to be swapped in place by their ids, not the 29-row list again."""
+    first, second, third = (flex_action("foundation", n) for n in (1, 2, 3))
+    body = tap(client, walk, "yes", headers=HX).content.decode()
+    assert '<details class="all-actions">' not in body
+    rows = dict(re.findall(r'<li id="action-(\d+)" class="all-actions-row[^"]*" hx-swap-oob="true">(.*?)</li>', body, re.DOTALL))
+    assert set(rows) == {str(first.pk), str(second.pk), str(third.pk)}
+    assert '<span class="in-place-mark">In place</span>' in rows[str(first.pk)]
+    assert '<span class="current-mark">Now</span>' in rows[str(second.pk)]
+    assert '<span class="mark"></span>' in rows[str(third.pk)]
+    body = client.post(reverse("observations:back", args=[walk.pk]), {"version": 2}, headers=HX).content.decode()
+    rows = dict(re.findall(r'<li id="action-(\d+)" class="all-actions-row[^"]*" hx-swap-oob="true">(.*?)</li>', body, re.DOTALL))
+    assert '<span class="current-mark">Now</span>' in rows[str(first.pk)]
+    assert '<span class="mark"></span>' in rows[str(second.pk)]
+
+
+def test_a_refused_htmx_tap_redraws_the_whole_walk(client, walk):
+    tap(client, walk, "yes")
+    stale = client.post(
+        reverse("observations:answer", args=[walk.pk]),
+        {"client_key": uuid.uuid4(), "action": flex_action("foundation", 1).pk, "version": 1, "in_place": "yes"},
+        headers=HX,
+    )
+    assert stale.status_code == 409
+    assert stale.headers["HX-Retarget"] == "#walk" and stale.headers["HX-Reswap"] == "outerHTML"
+    body = stale.content.decode()
+    assert body.lstrip().startswith('<div id="walk"') and '<details class="all-actions">' in body
+    assert "changed in another tab" in body
 
 
 def test_a_plain_post_redirects_to_the_walk_page(client, walk):
@@ -138,7 +169,7 @@ def test_back_undoes_the_last_answer(client, walk):
         reverse("observations:back", args=[walk.pk]), {"version": field(page, "version")}, headers=HX
     )
     body = response.content.decode()
-    assert response.status_code == 200 and body.lstrip().startswith('<div id="walk"')
+    assert response.status_code == 200 and body.lstrip().startswith('<div id="walk-now"')
     assert field(body, "action") == str(flex_action("foundation", 2).pk)  # asked again
     assert "Back: undo “Foundation 1”" in body
     walk.refresh_from_db()
