@@ -15,10 +15,11 @@ from django.db.models import Case, Count, F, IntegerField, Max, QuerySet, Value,
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
-from observations.models import Walkthrough
+from observations.models import SHARED, Walkthrough
 from people.models import Teacher
 from progressions.models import Action, Framework, Phase
 
+from . import tallies
 from .filters import Scope
 
 NEXT_MOVES = 5  # the most common next moves shown per progression
@@ -192,7 +193,7 @@ def _month_index(months: list[date]) -> Case:
     return Case(*ends, default=Value(len(months) - 1), output_field=IntegerField())
 
 
-def median_of(tally: Counter) -> float:
+def median_of(tally: dict[int, int]) -> float:
     """The median of the positions tallied (position -> walkthroughs), as PostgreSQL's
     percentile_cont(0.5) would give it: the middle one, or halfway between the middle two."""
     total = sum(tally.values())
@@ -217,9 +218,15 @@ def months_between(start: date, end: date) -> list[date]:
 
 def pause_trends(viewer, scope: Scope, every_campus: bool) -> Trends:
     """The median pause position per month on one progression, per campus and (for leaders) the
-    district. Two queries, three for a leader who chose a campus (the district is tallied apart)."""
+    district. A leader's are read off the pause tallies where they can stand in (`_counted_medians`);
+    otherwise two queries, three for a leader who chose a campus (the district is tallied apart)."""
     progression = scope.progression
     positions, months = Positions.of(progression), months_between(scope.start, scope.end)
+    counted = _counted_medians(viewer, scope, months, positions) if every_campus else None
+    if counted is not None:
+        every, district = counted
+        campuses = every if scope.campus_ids is None else {pk: m for pk, m in every.items() if pk in scope.campus_ids}
+        return Trends(positions, months, campuses, district)
     walkthroughs = coach_walkthroughs(viewer, scope).filter(framework=progression)
     tallies = _tallied(monthly_tallies_query(walkthroughs, months, by_campus=True), positions)
     campuses: dict[int, dict[date, float]] = {}
@@ -237,6 +244,75 @@ def pause_trends(viewer, scope: Scope, every_campus: bool) -> Trends:
             by_month = {month: tally for (month,), tally in district_tallies.items()}
         district = {months[month]: median_of(tally) for month, tally in by_month.items()}
     return Trends(positions, months, campuses, district)
+
+
+def _counted_medians(viewer, scope: Scope, months: list[date], positions: Positions) -> tuple[dict, dict] | None:
+    """Every campus's medians per month, and the district's, from the pause tallies for the scope's
+    whole months and from the walkthroughs for a month the range cuts, less what the blind rule
+    hides from this viewer, summed by the database in one query. None where the tallies cannot
+    stand in: on SQLite, for a viewer who does not see every campus, or with a grade band or
+    subject (the tallies are per campus)."""
+    if scope.grade_band or scope.subject or scope.walk or not Walkthrough.objects.shared_with_everyone_for(viewer):
+        return None
+    if not tallies.counting():
+        return None
+    progression = scope.progression
+    first, after = day_start(scope.start), day_start(scope.end + timedelta(days=1))
+    whole = [i for i, m in enumerate(months) if day_start(m) >= first and day_start(_next_month(m)) <= after]
+    parts: list[tuple[str, list, int]] = []  # (SQL of rows (campus, month index, phase, number, count), params, sign)
+    if whole:
+        parts.append((TALLIES_SQL, [months, progression.pk, [months[i] for i in whole]], 1))
+        start, end = day_start(months[whole[0]]), day_start(_next_month(months[whole[-1]]))
+        in_whole = Walkthrough.objects.filter(SHARED, framework=progression, observed_at__gte=start, observed_at__lt=end)
+        parts.append((*monthly_tallies_query(in_whole.hidden_from(viewer), months, by_campus=True).query.sql_with_params(), -1))
+    for i in sorted(set(range(len(months))) - set(whole)):  # the months the range cuts, counted live
+        cut = coach_walkthroughs(viewer, scope.district()).filter(
+            framework=progression,
+            observed_at__gte=max(first, day_start(months[i])),
+            observed_at__lt=min(after, day_start(_next_month(months[i]))),
+        )
+        parts.append((*monthly_tallies_query(cut, months, by_campus=True).query.sql_with_params(), 1))
+    counts = " UNION ALL ".join(f"SELECT c.*, {sign} AS sign FROM ({sql}) c" for sql, _params, sign in parts)
+    phase_offsets = " ".join(f"WHEN '{kind}' THEN {offset}" for kind, offset in positions.offsets.items())
+    sql = MEDIANS_SQL.format(counts=counts, offsets=phase_offsets or "WHEN '' THEN NULL", everything=positions.everything)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [p for _sql, params, _sign in parts for p in params])
+        rows = cursor.fetchall()
+    by_group: dict[tuple, dict[int, int]] = {}  # (campus or None for the district, month) -> position -> walkthroughs
+    for campus_id, month, position, walkthroughs in rows:
+        tally = by_group.get((campus_id, month))
+        if tally is None:
+            tally = by_group[(campus_id, month)] = {}
+        tally[position] = walkthroughs
+    campuses: dict[int, dict[date, float]] = {}
+    district: dict[date, float] = {}
+    for (campus_id, month), tally in by_group.items():
+        (district if campus_id is None else campuses.setdefault(campus_id, {}))[months[month]] = median_of(tally)
+    return campuses, district
+
+
+TALLIES_SQL = """SELECT campus_id, array_position(%s::date[], month) - 1, pause_phase, pause_number, walkthroughs
+    FROM dashboard_pausetally WHERE framework_id = %s AND month = ANY(%s::date[]) AND walkthroughs > 0"""
+
+# Each campus's and the district's walkthroughs per month and pause position: the tallies of the
+# whole months, the cut months counted live, less what the blind rule hides (sign -1).
+MEDIANS_SQL = """
+WITH counts (campus_id, month, pause_phase, pause_number, walkthroughs, sign) AS ({counts}),
+positioned AS (
+    SELECT campus_id, month,
+        CASE WHEN COALESCE(pause_number, 0) = 0 THEN {everything}
+             ELSE pause_number + CASE pause_phase {offsets} END END AS position,
+        walkthroughs * sign AS walkthroughs
+    FROM counts
+)
+SELECT campus_id, month, position, SUM(walkthroughs) FROM positioned WHERE position IS NOT NULL
+GROUP BY GROUPING SETS ((campus_id, month, position), (month, position))
+HAVING SUM(walkthroughs) > 0
+"""
+
+
+def _next_month(month: date) -> date:
+    return (month + timedelta(days=32)).replace(day=1)
 
 
 # Coverage --------------------------------------------------------------------------------------

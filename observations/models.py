@@ -62,6 +62,14 @@ class WalkthroughQuerySet(models.QuerySet):
         shared = self.filter(SHARED) if whose is None else self.filter(SHARED).filter(Q(observer_id=user.pk) | whose)
         return self._unblinded(shared, user)
 
+    def shared_with_everyone_for(self, user) -> bool:
+        """Whether `shared_with(user)` is every finished coach walkthrough but those the blind rule hides."""
+        return user.is_authenticated and _sees_shared(user) is None
+
+    def hidden_from(self, user) -> "WalkthroughQuerySet":
+        """What the blind rule hides from this user for now (see `_blind_to`)."""
+        return self.filter(_blind_to(user)) if user.is_authenticated and user.can_observe else self.none()
+
     def _unblinded(self, visible: "WalkthroughQuerySet", user) -> "WalkthroughQuerySet":
         return visible.exclude(_blind_to(user)) if user.can_observe else visible
 

@@ -6,6 +6,7 @@ import io
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -163,7 +164,10 @@ def test_the_nav_links_the_dashboard_for_those_who_may_open_it(client, content, 
 
 @pytest.mark.parametrize(
     "name,queries",
-    [("dashboard:pauses", 7), ("dashboard:coverage", 8), ("dashboard:trends", 8), ("dashboard:export", 6)],
+    # On PostgreSQL a leader's trends read the pause tallies: whether they are counted in this time
+    # zone, then one query that sums them with the months the range cuts and takes the medians.
+    [("dashboard:pauses", 7), ("dashboard:coverage", 8), ("dashboard:trends", 9 if connection.vendor == "postgresql" else 8),
+     ("dashboard:export", 6)],  # fmt: skip
 )
 def test_query_count_is_the_same_with_more_walkthroughs(client, content, district, django_assert_num_queries, name, queries):
     d = district

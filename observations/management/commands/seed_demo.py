@@ -25,6 +25,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from dashboard import tallies
 from observations.models import Walkthrough, walk_sequence
 from people.models import Campus, Role, Teacher, User
 from progressions.models import Framework
@@ -152,8 +153,11 @@ class Command(BaseCommand):
                             progress.update(written)
                 progress.finish()
                 self.stderr.write("Writing them in date order…")
+                tallies.pause_counting()  # one count of the whole district afterwards, not a trigger per row
                 cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM seed_walkthrough ORDER BY observed_at")
                 cursor.execute("DROP TABLE seed_walkthrough")
+                self.stderr.write("Counting the pause tallies…")
+                tallies.recount()
         else:
             fields = [Walkthrough._meta.get_field(name.removesuffix("_id")) for name in COLUMNS] + rest
             batch = []
