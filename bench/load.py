@@ -114,6 +114,29 @@ class Coach:
         return self.request("GET", path)[0]
 
 
+def cpu_seconds(server: subprocess.Popen) -> dict[str, float]:
+    """CPU time so far of the app (gunicorn and its workers), PostgreSQL and this load generator,
+    read from /proc: where a request's cost goes, on a machine all three share."""
+    tick = os.sysconf("SC_CLK_TCK")
+    totals = {"app": 0.0, "PostgreSQL": 0.0, "load generator": 0.0}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            with open(f"/proc/{pid}/cmdline", "rb") as f:
+                command = f.read().split(b"\0")[0]
+        except OSError:
+            continue  # gone meanwhile
+        parent, used = int(fields[1]), (int(fields[11]) + int(fields[12])) / tick
+        if int(pid) == server.pid or parent == server.pid:
+            totals["app"] += used
+        elif command.startswith(b"postgres") or command.endswith(b"/postgres"):
+            totals["PostgreSQL"] += used
+        elif int(pid) == os.getpid():
+            totals["load generator"] += used
+    return totals
+
+
 def run_phase(coaches: list[Coach], seconds: float, work, on_tick=None) -> tuple[int, list[int], float]:
     """Every coach repeats `work` for `seconds`; returns (requests, failed statuses, elapsed)."""
     done, failures, lock = [0], [], threading.Lock()
@@ -203,19 +226,21 @@ def main() -> None:
         print(f"PL Coach load test: gunicorn, {args.workers} workers, {args.coaches} coaches, PostgreSQL")
         started = timezone.now()  # the answers of earlier runs on this database are not this run's
         run_phase(coaches, 3, lambda c, n: c.page(n) if n % 2 else c.step())  # warm up: workers, caches, connections
-        trivial = run_phase(coaches, short, lambda c, n: c.request("GET", "/healthz/")[0])
-        steps = run_phase(coaches, short, lambda c, n: c.step())
-        pages = run_phase(coaches, short, lambda c, n: c.page(n))
+        phases, cpu = [], []
+        for work in (lambda c, n: c.request("GET", "/healthz/")[0], lambda c, n: c.step(), lambda c, n: c.page(n)):
+            before = cpu_seconds(server)
+            phases.append(run_phase(coaches, short, work))
+            cpu.append({k: v - before[k] for k, v in cpu_seconds(server).items()})
+        trivial, steps, pages = phases
         base = trivial[0] / trivial[2]
-        for label, (count, failures, elapsed), target in (
-            ("trivial view /healthz/", trivial, None),
-            ("walk step (htmx POST)", steps, 0.25),
-            ("pages (teacher, list, walk)", pages, 0.35),
+        for (label, target), (count, failures, elapsed), used in zip(
+            (("trivial view /healthz/", None), ("walk step (htmx POST)", 0.25), ("pages (teacher, list, walk)", 0.35)), phases, cpu
         ):
             rps = count / elapsed
             ratio = f"{rps / base:5.2f} of trivial (target >= {target})" if target else "1.00 (the yardstick)"
             verdict = "" if target is None else ("ok" if rps / base >= target and not failures else "BELOW TARGET")
             print(f"  {label:<30} {rps:7.1f} req/s  errors {len(failures)}  ratio {ratio} {verdict}")
+            print("      CPU per request: " + ", ".join(f"{who} {seconds * 1000 / max(count, 1):.2f} ms" for who, seconds in used.items()))
 
         if args.no_fault:
             return
