@@ -200,8 +200,14 @@ def _check_walk_fields(
 
 
 def _lock(walkthrough: Walkthrough) -> Walkthrough:
-    """A fresh copy, locked until the transaction ends, so two tabs' writes take turns."""
-    return Walkthrough.objects.select_for_update(of=("self",)).select_related("teacher", "framework").get(pk=walkthrough.pk)
+    """A fresh copy, locked until the transaction ends, so two tabs' writes take turns. Read by
+    id and observer: a view hands in its user's claim (`Walkthrough(pk=..., observer_id=user)`),
+    and a walkthrough that is not theirs raises DoesNotExist here, before anything is written."""
+    return (
+        Walkthrough.objects.select_for_update(of=("self",))
+        .select_related("teacher", "framework")
+        .get(pk=walkthrough.pk, observer_id=walkthrough.observer_id)
+    )
 
 
 def _check_version(locked: Walkthrough, version: int) -> None:

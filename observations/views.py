@@ -278,19 +278,29 @@ def _walk_response(request: HttpRequest, walkthrough: Walkthrough, *, problem: s
 
 
 def _write(request: HttpRequest, pk: int, write) -> HttpResponse:
-    """Runs one write for the walkthrough's observer and answers with where the walk now stands."""
-    walkthrough = _get_walkthrough_for_observer(request, pk)
+    """Runs one write for the walkthrough's observer and answers with where the walk now stands.
+
+    Only its observer writes to a walkthrough: the write is handed this user's claim on it, and
+    the service locks the row by id and observer together, so to anyone else it does not exist
+    (404), found out by the same query that locks it."""
+    mine = Walkthrough(pk=pk, observer_id=request.user.pk)
     try:
-        walkthrough = write(walkthrough)
+        walkthrough = write(mine)
+    except Walkthrough.DoesNotExist:
+        raise Http404("No walkthrough here.") from None
     except WalkthroughConflict as exc:
-        return _walk_response(request, _reloaded(walkthrough), problem=str(exc), status=409)
+        return _walk_response(request, _reloaded(mine), problem=str(exc), status=409)
     except WalkthroughInvalid as exc:
-        return _walk_response(request, _reloaded(walkthrough), problem=str(exc), status=400)
+        return _walk_response(request, _reloaded(mine), problem=str(exc), status=400)
     return _walk_response(request, walkthrough)
 
 
 def _reloaded(walkthrough: Walkthrough) -> Walkthrough:
-    return Walkthrough.objects.select_related("teacher", "framework").get(pk=walkthrough.pk)
+    """The walkthrough as saved, for its observer only (404 to anyone else)."""
+    try:
+        return Walkthrough.objects.select_related("teacher", "framework").get(pk=walkthrough.pk, observer_id=walkthrough.observer_id)
+    except Walkthrough.DoesNotExist:
+        raise Http404("No walkthrough here.") from None
 
 
 @signed_in
