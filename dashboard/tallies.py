@@ -4,6 +4,8 @@ A walkthrough counts while it is a finished coach walkthrough (the dashboard's S
 its teacher's campus, in the month of its date in the district's time zone, at its pause
 (phase and number, 0 for none). Every insert, update or delete of a walkthrough takes its old
 row out of the tallies and puts its new row in; a teacher moving campus moves their counts.
+The teacher's campus is read FOR SHARE, so a move and a walkthrough written at the same time
+take turns and the count lands at the campus the teacher is at once both have committed.
 """
 
 from django.conf import settings
@@ -14,7 +16,8 @@ TALLY = "dashboard_pausetally"
 # {month} is filled with the time zone quoted as a literal: the functions are written again
 # (install) whenever the recount runs, so they always count in the zone TallyTimeZone records.
 FUNCTIONS = """
-CREATE OR REPLACE FUNCTION dashboard_tally_walkthrough() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION dashboard_tally_walkthrough() RETURNS trigger LANGUAGE plpgsql
+SET search_path FROM CURRENT AS $$
 BEGIN
     IF current_setting('dashboard.tally', true) = 'off' THEN  -- a bulk load, counted once afterwards
         RETURN NULL;
@@ -22,21 +25,25 @@ BEGIN
     IF TG_OP <> 'INSERT' AND OLD.kind = 'coach' AND OLD.status = 'complete' THEN
         UPDATE dashboard_pausetally SET walkthroughs = walkthroughs - 1
         WHERE framework_id = OLD.framework_id
-          AND campus_id = (SELECT campus_id FROM people_teacher WHERE id = OLD.teacher_id)
+          AND campus_id = (SELECT campus_id FROM people_teacher WHERE id = OLD.teacher_id FOR SHARE)
           AND month = {month_old} AND pause_phase = OLD.pause_phase AND pause_number = COALESCE(OLD.pause_number, 0);
     END IF;
     IF TG_OP <> 'DELETE' AND NEW.kind = 'coach' AND NEW.status = 'complete' THEN
         INSERT INTO dashboard_pausetally (framework_id, campus_id, month, pause_phase, pause_number, walkthroughs)
         SELECT NEW.framework_id, campus_id, {month_new}, NEW.pause_phase, COALESCE(NEW.pause_number, 0), 1
-        FROM people_teacher WHERE id = NEW.teacher_id
+        FROM people_teacher WHERE id = NEW.teacher_id FOR SHARE
         ON CONFLICT (framework_id, month, campus_id, pause_phase, pause_number)
         DO UPDATE SET walkthroughs = dashboard_pausetally.walkthroughs + 1;
     END IF;
     RETURN NULL;
 END $$;
 
-CREATE OR REPLACE FUNCTION dashboard_tally_teacher_moved() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION dashboard_tally_teacher_moved() RETURNS trigger LANGUAGE plpgsql
+SET search_path FROM CURRENT AS $$
 BEGIN
+    IF current_setting('dashboard.tally', true) = 'off' THEN
+        RETURN NULL;
+    END IF;
     UPDATE dashboard_pausetally t SET walkthroughs = t.walkthroughs - moved.walkthroughs
     FROM ({moved}) moved
     WHERE t.campus_id = OLD.campus_id AND t.framework_id = moved.framework_id AND t.month = moved.month
@@ -48,9 +55,25 @@ BEGIN
     RETURN NULL;
 END $$;
 
+CREATE OR REPLACE FUNCTION dashboard_tally_emptied() RETURNS trigger LANGUAGE plpgsql
+SET search_path FROM CURRENT AS $$
+BEGIN
+    DELETE FROM dashboard_pausetally;
+    RETURN NULL;
+END $$;
+
 DROP TRIGGER IF EXISTS dashboard_tally ON observations_walkthrough;
-CREATE TRIGGER dashboard_tally AFTER INSERT OR UPDATE OR DELETE ON observations_walkthrough
+CREATE TRIGGER dashboard_tally AFTER INSERT OR DELETE ON observations_walkthrough
     FOR EACH ROW EXECUTE FUNCTION dashboard_tally_walkthrough();
+-- An update counts only when it changes what a walkthrough is counted as: not a tap on an open one.
+DROP TRIGGER IF EXISTS dashboard_tally_changed ON observations_walkthrough;
+CREATE TRIGGER dashboard_tally_changed AFTER UPDATE ON observations_walkthrough FOR EACH ROW
+    WHEN ((OLD.kind, OLD.status, OLD.framework_id, OLD.teacher_id, OLD.observed_at, OLD.pause_phase, OLD.pause_number)
+          IS DISTINCT FROM (NEW.kind, NEW.status, NEW.framework_id, NEW.teacher_id, NEW.observed_at, NEW.pause_phase, NEW.pause_number))
+    EXECUTE FUNCTION dashboard_tally_walkthrough();
+DROP TRIGGER IF EXISTS dashboard_tally_emptied ON observations_walkthrough;
+CREATE TRIGGER dashboard_tally_emptied AFTER TRUNCATE ON observations_walkthrough
+    FOR EACH STATEMENT EXECUTE FUNCTION dashboard_tally_emptied();
 DROP TRIGGER IF EXISTS dashboard_tally_moved ON people_teacher;
 CREATE TRIGGER dashboard_tally_moved AFTER UPDATE OF campus_id ON people_teacher
     FOR EACH ROW WHEN (OLD.campus_id IS DISTINCT FROM NEW.campus_id) EXECUTE FUNCTION dashboard_tally_teacher_moved();
@@ -92,12 +115,34 @@ def install(time_zone: str) -> None:
         cursor.execute(sql)
 
 
+def lock_for_recount() -> None:
+    """Holds off writes of walkthroughs and teachers until the transaction ends (reads go on)."""
+    with connection.cursor() as cursor:
+        cursor.execute("LOCK TABLE observations_walkthrough, people_teacher IN SHARE MODE")
+
+
+def uninstall() -> None:
+    with connection.cursor() as cursor:
+        for trigger, table in TRIGGERS:
+            cursor.execute(f"DROP TRIGGER IF EXISTS {trigger} ON {table}")
+        for function in ("dashboard_tally_walkthrough", "dashboard_tally_teacher_moved", "dashboard_tally_emptied"):
+            cursor.execute(f"DROP FUNCTION IF EXISTS {function}()")
+
+
+TRIGGERS = [
+    ("dashboard_tally", "observations_walkthrough"),
+    ("dashboard_tally_changed", "observations_walkthrough"),
+    ("dashboard_tally_emptied", "observations_walkthrough"),
+    ("dashboard_tally_moved", "people_teacher"),
+]
+
+
 def recount() -> int:
     """Counts every tally again from the walkthroughs, in settings.TIME_ZONE; returns the tallies written.
     Locks the walkthroughs against writes meanwhile, so no trigger's change is lost or counted twice."""
     time_zone = settings.TIME_ZONE
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("LOCK TABLE observations_walkthrough, people_teacher IN SHARE MODE")
+        lock_for_recount()
         cursor.execute("SET LOCAL dashboard.tally = 'on'")
         install(time_zone)
         cursor.execute(f"DELETE FROM {TALLY}")

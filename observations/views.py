@@ -264,7 +264,7 @@ def _focus_choices(walkthrough: Walkthrough, data: QueryDict, *, posted: bool) -
 def _walk_response(request: HttpRequest, walkthrough: Walkthrough, *, problem: str = "", status: int = 200) -> HttpResponse:
     """htmx: the updated walk fragment. Plain POST: back to the page, or the page with the problem."""
     if request.htmx:
-        if problem or not walkthrough.framework.is_progression:
+        if problem or not walkthrough.framework.is_progression or getattr(walkthrough, "moved_on_elsewhere", False):
             # The whole walk, wherever the form pointed: a refused write may have left the page behind.
             response = render(request, "observations/walk.html#walk", _walk_context(request, walkthrough, problem), status=status)
             return reswap(retarget(response, "#walk"), "outerHTML")
@@ -309,14 +309,20 @@ def walkthrough_answer_view(request: HttpRequest, pk: int) -> HttpResponse:
     """One tap: In place or Not yet. At most eight queries (tests/test_walk_step.py)."""
 
     def write(walkthrough):
-        return walkthrough_answer(
+        key = inputs.read_key(request.POST)
+        walkthrough = walkthrough_answer(
             walkthrough=walkthrough,
-            client_key=inputs.read_key(request.POST),
+            client_key=key,
             action_id=inputs.read_int(request.POST, "action", "action"),
             in_place=inputs.read_choice(request.POST, "in_place", {"yes": True, "no": False}, "In place or Not yet"),
             evidence=request.POST.get("evidence", ""),
             version=inputs.read_int(request.POST, "version", "walkthrough version"),
         )
+        # A resent tap that is no longer the walk's last answer (another tab or device went on,
+        # or went back): the rows around it are not all that changed on this page, so redraw it.
+        live = walkthrough.state.live
+        walkthrough.moved_on_elsewhere = not live or str(live[-1].client_key) != str(key)
+        return walkthrough
 
     return _write(request, pk, write)
 

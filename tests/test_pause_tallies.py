@@ -130,3 +130,91 @@ def test_seed_demo_counts_its_bulk_load_once(content):
     call_command("seed_demo", "--force", "--campuses", "3", "--teachers", "30", "--walkthroughs", "600", stdout=io.StringIO(), stderr=io.StringIO())
     assert sum(row[-1] for row in kept()) == Walkthrough.objects.filter(kind="coach", status="complete").count() == 600
     assert kept() == recounted()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_move_and_a_finish_at_the_same_time_count_at_the_campus_the_teacher_ends_at(content, district):
+    """Two sessions: one moves Maria to Lakewood, the other finishes her walkthrough, in either
+    order, both open at once. The trigger reads her campus FOR SHARE, so they take turns."""
+    d = district
+    open_walk = flex_walkthrough(d.coach, d.teacher, in_place=2, finish=False)
+    for first in ("move", "finish"):
+        Walkthrough.objects.filter(pk=open_walk.pk).update(status="in_progress")
+        Teacher.objects.filter(pk=d.teacher.pk).update(campus=d.oak)
+        tallies.recount()
+        results = race(d, open_walk, first)
+        assert results == ["ok", "ok"], results
+        assert kept() == recounted(), first
+        flex = Framework.objects.get(slug="flex")
+        assert PauseTally.objects.filter(framework=flex, campus=d.lkw, pause_number=3, walkthroughs=1).exists(), first
+
+
+def race(d, walk, first: str) -> list[str]:
+    """Runs the move and the finish on two new connections; the first one holds its transaction
+    open until the second has started (and, with the fix, is waiting on it)."""
+    import threading
+
+    import psycopg
+
+    settings_dict = connection.settings_dict
+    dsn = dict(host=settings_dict["HOST"], port=settings_dict["PORT"], user=settings_dict["USER"], dbname=settings_dict["NAME"])
+    statements = {
+        "move": ("UPDATE people_teacher SET campus_id = %s WHERE id = %s", [d.lkw.pk, d.teacher.pk]),
+        "finish": ("UPDATE observations_walkthrough SET status = 'complete' WHERE id = %s", [walk.pk]),
+    }
+    second = "finish" if first == "move" else "move"
+    results, started = [], threading.Event()
+
+    def run(name: str) -> None:
+        with psycopg.connect(**dsn) as conn:
+            with conn.cursor() as cursor:
+                cursor.execute(*statements[name])
+                if name == first:
+                    started.wait(5)
+                    threading.Event().wait(0.5)  # let the second statement reach its lock
+                else:
+                    started.set()
+            conn.commit()
+        results.append("ok")
+
+    one = threading.Thread(target=run, args=(first,))
+    one.start()
+    threading.Event().wait(0.3)
+    two = threading.Thread(target=run, args=(second,))
+    two.start()
+    one.join(10)
+    two.join(10)
+    return results
+
+
+def test_an_update_that_changes_nothing_counted_does_not_touch_the_tallies(content, district):
+    """A tap on an open walkthrough, or a note edited on a finished one, leaves the tallies alone
+    (the trigger's WHEN): no write to a busy tally row for what the trends do not count."""
+    done = flex_walkthrough(district.coach, district.teacher, in_place=2)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT xmin::text FROM dashboard_pausetally WHERE walkthroughs > 0")
+        before = cursor.fetchall()
+        Walkthrough.objects.filter(pk=done.pk).update(teacher_note="Edited.", version=done.version + 1)
+        cursor.execute("SELECT xmin::text FROM dashboard_pausetally WHERE walkthroughs > 0")
+        assert cursor.fetchall() == before
+
+
+def test_emptying_the_walkthroughs_empties_the_tallies(content, district):
+    flex_walkthrough(district.coach, district.teacher, in_place=2)
+    assert kept()
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the test's own writes are still in its transaction
+        cursor.execute("TRUNCATE observations_walkthrough CASCADE")
+    assert kept() == set()
+
+
+def test_a_paused_bulk_load_leaves_moves_to_the_recount_too(content, district):
+    from django.db import transaction
+
+    flex_walkthrough(district.coach, district.teacher, in_place=2)
+    with transaction.atomic():
+        tallies.pause_counting()
+        Teacher.objects.filter(pk=district.teacher.pk).update(campus=district.lkw)
+        assert {row[1] for row in kept()} == {district.oak.pk}  # not moved: the recount will
+        tallies.recount()
+        assert {row[1] for row in kept()} == {district.lkw.pk}

@@ -129,6 +129,26 @@ def test_an_htmx_tap_updates_only_the_rows_of_the_list_it_changed(client, walk):
     assert '<span class="mark"></span>' in rows[str(second.pk)]
 
 
+def test_a_tap_resent_after_another_tab_went_on_redraws_the_whole_walk(client, walk):
+    """The first tap's answer was lost on the way back; meanwhile another tab answered three more.
+    The resend is recorded once, and its page gets the whole walk, not rows around a position it
+    never saw."""
+    first = tap_data(page_of(client, walk))
+    assert client.post(answer_url(walk), first, headers=HX).status_code == 200
+    for _ in range(3):
+        tap(client, walk, "yes")
+    resent = client.post(answer_url(walk), first, headers=HX)
+    assert resent.status_code == 200 and resent.headers["HX-Retarget"] == "#walk"
+    body = resent.content.decode()
+    assert '<details class="all-actions">' in body and body.count('<span class="in-place-mark">In place</span>') == 4
+    assert "Action 5 of 29" in body and Answer.objects.filter(walkthrough=walk).count() == 4
+    latest = tap_data(page_of(client, walk))
+    assert client.post(answer_url(walk), latest, headers=HX).status_code == 200
+    resent_latest = client.post(answer_url(walk), latest, headers=HX)  # still the last answer: the rows suffice
+    assert resent_latest.status_code == 200 and "HX-Retarget" not in resent_latest.headers
+    assert Answer.objects.filter(walkthrough=walk).count() == 5
+
+
 def test_a_refused_htmx_tap_redraws_the_whole_walk(client, walk):
     tap(client, walk, "yes")
     stale = client.post(

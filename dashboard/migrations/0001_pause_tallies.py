@@ -15,8 +15,9 @@ def count_in_postgresql(apps, schema_editor):
 
 def drop_triggers(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute("DROP TRIGGER IF EXISTS dashboard_tally ON observations_walkthrough")
-        schema_editor.execute("DROP TRIGGER IF EXISTS dashboard_tally_moved ON people_teacher")
+        from dashboard import tallies
+
+        tallies.uninstall()
 
 
 class Migration(migrations.Migration):

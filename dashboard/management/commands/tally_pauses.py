@@ -20,8 +20,9 @@ class Command(BaseCommand):
     def handle(self, *args, dry_run: bool, **options):
         if connection.vendor != "postgresql":
             raise CommandError("Pause tallies are kept on PostgreSQL only; on SQLite the trends count walkthroughs.")
-        kept = counts()
         with transaction.atomic():
+            tallies.lock_for_recount()  # taps wait the few seconds this takes, and none is missed
+            kept = counts()
             written = tallies.recount()
             counted = counts()
             differ = sum(kept.get(key) != counted.get(key) for key in kept.keys() | counted.keys())
