@@ -150,9 +150,10 @@ def test_a_move_and_a_finish_at_the_same_time_count_at_the_campus_the_teacher_en
 
 
 def race(d, walk, first: str) -> list[str]:
-    """Runs the move and the finish on two new connections; the first one holds its transaction
-    open until the second has started (and, with the fix, is waiting on it)."""
+    """Runs the move and the finish on two new connections: the first holds its transaction open
+    for a second, and the second starts meanwhile (with the fix, it waits for the first)."""
     import threading
+    import time
 
     import psycopg
 
@@ -162,25 +163,20 @@ def race(d, walk, first: str) -> list[str]:
         "move": ("UPDATE people_teacher SET campus_id = %s WHERE id = %s", [d.lkw.pk, d.teacher.pk]),
         "finish": ("UPDATE observations_walkthrough SET status = 'complete' WHERE id = %s", [walk.pk]),
     }
-    second = "finish" if first == "move" else "move"
-    results, started = [], threading.Event()
+    results = []
 
     def run(name: str) -> None:
         with psycopg.connect(**dsn) as conn:
-            with conn.cursor() as cursor:
-                cursor.execute(*statements[name])
-                if name == first:
-                    started.wait(5)
-                    threading.Event().wait(0.5)  # let the second statement reach its lock
-                else:
-                    started.set()
+            conn.execute(*statements[name])
+            if name == first:
+                time.sleep(1)
             conn.commit()
         results.append("ok")
 
     one = threading.Thread(target=run, args=(first,))
     one.start()
-    threading.Event().wait(0.3)
-    two = threading.Thread(target=run, args=(second,))
+    time.sleep(0.3)
+    two = threading.Thread(target=run, args=("finish" if first == "move" else "move",))
     two.start()
     one.join(10)
     two.join(10)
