@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.urls import reverse
 from django.utils.functional import cached_property
 
@@ -93,13 +94,20 @@ def _blind_to(user) -> Q:
     observers' walkthroughs of a teacher in that walk stay hidden from them until they have
     submitted their own. Done in SQL so no page pays an extra query for it, as one subquery that
     does not depend on the row: PostgreSQL reads the few hidden ids once, and can still share a
-    district-wide scan between workers (a correlated EXISTS per row would stop that)."""
-    my_walks = ProgressionWalk.observers.through.objects.filter(user_id=user.pk).values("progressionwalk_id")
-    submitted = Walkthrough.objects.filter(
-        walk_id=OuterRef("walk_id"), teacher_id=OuterRef("teacher_id"), observer_id=user.pk, completed_at__isnull=False
+    district-wide scan between workers (a correlated EXISTS per row would stop that). Written out
+    rather than built from querysets: every page that shows walkthroughs applies it, and building
+    and compiling the nested querysets cost more than the page's own queries."""
+    return Q(pk__in=RawSQL(HIDDEN_SQL, [user.pk, user.pk, user.pk]))
+
+
+HIDDEN_SQL = """
+    SELECT v.id FROM observations_walkthrough v
+    JOIN observations_progressionwalk_observers o ON o.progressionwalk_id = v.walk_id AND o.user_id = %s
+    WHERE v.observer_id <> %s AND NOT EXISTS (
+        SELECT 1 FROM observations_walkthrough own
+        WHERE own.walk_id = v.walk_id AND own.teacher_id = v.teacher_id AND own.observer_id = %s AND own.completed_at IS NOT NULL
     )
-    hidden = Walkthrough.objects.filter(walk_id__in=my_walks).exclude(observer_id=user.pk).exclude(Exists(submitted))
-    return Q(pk__in=hidden.values("pk"))
+"""
 
 
 class ProgressionWalkQuerySet(models.QuerySet):
