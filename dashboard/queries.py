@@ -224,8 +224,7 @@ def pause_trends(viewer, scope: Scope, every_campus: bool) -> Trends:
     positions, months = Positions.of(progression), months_between(scope.start, scope.end)
     counted = _counted_medians(viewer, scope, months, positions) if every_campus else None
     if counted is not None:
-        every, district = counted
-        campuses = every if scope.campus_ids is None else {pk: m for pk, m in every.items() if pk in scope.campus_ids}
+        campuses, district = counted
         return Trends(positions, months, campuses, district)
     walkthroughs = coach_walkthroughs(viewer, scope).filter(framework=progression)
     tallies = _tallied(monthly_tallies_query(walkthroughs, months, by_campus=True), positions)
@@ -247,7 +246,7 @@ def pause_trends(viewer, scope: Scope, every_campus: bool) -> Trends:
 
 
 def _counted_medians(viewer, scope: Scope, months: list[date], positions: Positions) -> tuple[dict, dict] | None:
-    """Every campus's medians per month, and the district's, from the pause tallies for the scope's
+    """The scope's campuses' medians per month, and the district's, from the pause tallies for the scope's
     whole months and from the walkthroughs for a month the range cuts, less what the blind rule
     hides from this viewer, summed by the database in one query. None where the tallies cannot
     stand in: on SQLite, for a viewer who does not see every campus, or with a grade band or
@@ -274,9 +273,13 @@ def _counted_medians(viewer, scope: Scope, months: list[date], positions: Positi
         parts.append((*monthly_tallies_query(cut, months, by_campus=True).query.sql_with_params(), 1))
     counts = " UNION ALL ".join(f"SELECT c.*, {sign} AS sign FROM ({sql}) c" for sql, _params, sign in parts)
     phase_offsets = " ".join(f"WHEN '{kind}' THEN {offset}" for kind, offset in positions.offsets.items())
-    sql = MEDIANS_SQL.format(counts=counts, offsets=phase_offsets or "WHEN '' THEN NULL", everything=positions.everything)
+    params = [p for _sql, part_params, _sign in parts for p in part_params]
+    campuses = ""
+    if scope.campus_ids is not None:  # the district line counts every campus; only the chosen ones come back
+        campuses, params = "AND (GROUPING(campus_id) = 1 OR campus_id = ANY(%s))", [*params, list(scope.campus_ids)]
+    sql = MEDIANS_SQL.format(counts=counts, offsets=phase_offsets or "WHEN '' THEN NULL", everything=positions.everything, campuses=campuses)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [p for _sql, params, _sign in parts for p in params])
+        cursor.execute(sql, params)
         rows = cursor.fetchall()
     by_group: dict[tuple, dict[int, int]] = {}  # (campus or None for the district, month) -> position -> walkthroughs
     for campus_id, month, position, walkthroughs in rows:
@@ -307,7 +310,7 @@ positioned AS (
 )
 SELECT campus_id, month, position, SUM(walkthroughs) FROM positioned WHERE position IS NOT NULL
 GROUP BY GROUPING SETS ((campus_id, month, position), (month, position))
-HAVING SUM(walkthroughs) > 0
+HAVING SUM(walkthroughs) > 0 {campuses}
 """
 
 
