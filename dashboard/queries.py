@@ -212,7 +212,7 @@ def months_between(start: date, end: date) -> list[date]:
     months, month = [], start.replace(day=1)
     while month <= end:
         months.append(month)
-        month = (month + timedelta(days=32)).replace(day=1)
+        month = _next_month(month)
     return months
 
 
@@ -246,38 +246,21 @@ def pause_trends(viewer, scope: Scope, every_campus: bool) -> Trends:
 
 
 def _counted_medians(viewer, scope: Scope, months: list[date], positions: Positions) -> tuple[dict, dict] | None:
-    """The scope's campuses' medians per month, and the district's, from the pause tallies for the scope's
-    whole months and from the walkthroughs for a month the range cuts, less what the blind rule
-    hides from this viewer, summed by the database in one query. None where the tallies cannot
-    stand in: on SQLite, for a viewer who does not see every campus, or with a grade band or
-    subject (the tallies are per campus)."""
+    """The scope's campuses' medians per month, and the district's, summed by the database in one
+    query from `_count_parts`. None where the tallies cannot stand in: on SQLite, for a viewer who
+    does not see every campus, or with a grade band or subject (the tallies are per campus)."""
     if scope.grade_band or scope.subject or scope.walk or not Walkthrough.objects.shared_with_everyone_for(viewer):
         return None
     if not tallies.counting():
         return None
-    progression = scope.progression
-    first, after = day_start(scope.start), day_start(scope.end + timedelta(days=1))
-    whole = [i for i, m in enumerate(months) if day_start(m) >= first and day_start(_next_month(m)) <= after]
-    parts: list[tuple[str, list, int]] = []  # (SQL of rows (campus, month index, phase, number, count), params, sign)
-    if whole:
-        parts.append((TALLIES_SQL, [months, progression.pk, [months[i] for i in whole]], 1))
-        start, end = day_start(months[whole[0]]), day_start(_next_month(months[whole[-1]]))
-        in_whole = Walkthrough.objects.filter(SHARED, framework=progression, observed_at__gte=start, observed_at__lt=end)
-        parts.append((*monthly_tallies_query(in_whole.hidden_from(viewer), months, by_campus=True).query.sql_with_params(), -1))
-    for i in sorted(set(range(len(months))) - set(whole)):  # the months the range cuts, counted live
-        cut = coach_walkthroughs(viewer, scope.district()).filter(
-            framework=progression,
-            observed_at__gte=max(first, day_start(months[i])),
-            observed_at__lt=min(after, day_start(_next_month(months[i]))),
-        )
-        parts.append((*monthly_tallies_query(cut, months, by_campus=True).query.sql_with_params(), 1))
+    parts = _count_parts(viewer, scope, months)
     counts = " UNION ALL ".join(f"SELECT c.*, {sign} AS sign FROM ({sql}) c" for sql, _params, sign in parts)
     phase_offsets = " ".join(f"WHEN '{kind}' THEN {offset}" for kind, offset in positions.offsets.items())
     params = [p for _sql, part_params, _sign in parts for p in part_params]
-    campuses = ""
+    chosen = ""
     if scope.campus_ids is not None:  # the district line counts every campus; only the chosen ones come back
-        campuses, params = "AND (GROUPING(campus_id) = 1 OR campus_id = ANY(%s))", [*params, list(scope.campus_ids)]
-    sql = MEDIANS_SQL.format(counts=counts, offsets=phase_offsets or "WHEN '' THEN NULL", everything=positions.everything, campuses=campuses)
+        chosen, params = "AND (GROUPING(campus_id) = 1 OR campus_id = ANY(%s))", [*params, list(scope.campus_ids)]
+    sql = MEDIANS_SQL.format(counts=counts, offsets=phase_offsets or "WHEN '' THEN NULL", everything=positions.everything, chosen=chosen)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
@@ -292,6 +275,29 @@ def _counted_medians(viewer, scope: Scope, months: list[date], positions: Positi
     for (campus_id, month), tally in by_group.items():
         (district if campus_id is None else campuses.setdefault(campus_id, {}))[months[month]] = median_of(tally)
     return campuses, district
+
+
+def _count_parts(viewer, scope: Scope, months: list[date]) -> list[tuple[str, list, int]]:
+    """What the medians are summed from, as (SQL of rows (campus, month index, phase, number,
+    walkthroughs), its params, sign): the tallies of the range's whole months, less what the blind
+    rule hides from the viewer in them; and each month the range cuts, counted from walkthroughs."""
+    progression = scope.progression
+    first, after = day_start(scope.start), day_start(scope.end + timedelta(days=1))
+    whole = [i for i, m in enumerate(months) if day_start(m) >= first and day_start(_next_month(m)) <= after]
+    parts = []
+    if whole:
+        parts.append((TALLIES_SQL, [months, progression.pk, [months[i] for i in whole]], 1))
+        start, end = day_start(months[whole[0]]), day_start(_next_month(months[whole[-1]]))
+        in_whole = Walkthrough.objects.filter(SHARED, framework=progression, observed_at__gte=start, observed_at__lt=end)
+        parts.append((*monthly_tallies_query(in_whole.hidden_from(viewer), months, by_campus=True).query.sql_with_params(), -1))
+    for i in sorted(set(range(len(months))) - set(whole)):
+        cut = coach_walkthroughs(viewer, scope.district()).filter(
+            framework=progression,
+            observed_at__gte=max(first, day_start(months[i])),
+            observed_at__lt=min(after, day_start(_next_month(months[i]))),
+        )
+        parts.append((*monthly_tallies_query(cut, months, by_campus=True).query.sql_with_params(), 1))
+    return parts
 
 
 TALLIES_SQL = """SELECT campus_id, array_position(%s::date[], month) - 1, pause_phase, pause_number, walkthroughs
@@ -310,7 +316,7 @@ positioned AS (
 )
 SELECT campus_id, month, position, SUM(walkthroughs) FROM positioned WHERE position IS NOT NULL
 GROUP BY GROUPING SETS ((campus_id, month, position), (month, position))
-HAVING SUM(walkthroughs) > 0 {campuses}
+HAVING SUM(walkthroughs) > 0 {chosen}
 """
 
 
