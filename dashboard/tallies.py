@@ -11,8 +11,6 @@ take turns and the count lands at the campus the teacher is at once both have co
 from django.conf import settings
 from django.db import connection, transaction
 
-TALLY = "dashboard_pausetally"
-
 # {month} is filled with the time zone quoted as a literal: the functions are written again
 # (install) whenever the recount runs, so they always count in the zone TallyTimeZone records.
 FUNCTIONS = """
@@ -145,7 +143,7 @@ def recount() -> int:
         lock_for_recount()
         cursor.execute("SET LOCAL dashboard.tally = 'on'")
         install(time_zone)
-        cursor.execute(f"DELETE FROM {TALLY}")
+        cursor.execute("DELETE FROM dashboard_pausetally")
         cursor.execute(RECOUNT.format(month=_month("w.observed_at", time_zone)))
         written = cursor.rowcount
         cursor.execute("DELETE FROM dashboard_tallytimezone")

@@ -280,10 +280,8 @@ def _walk_response(request: HttpRequest, walkthrough: Walkthrough, *, problem: s
 def _write(request: HttpRequest, pk: int, write) -> HttpResponse:
     """Runs one write for the walkthrough's observer and answers with where the walk now stands.
 
-    Only its observer writes to a walkthrough: the write is handed this user's claim on it, and
-    the service locks the row by id and observer together, so to anyone else it does not exist
-    (404), found out by the same query that locks it."""
-    mine = Walkthrough(pk=pk, observer_id=request.user.pk)
+    Only its observer writes to a walkthrough: the write is handed this user's claim on it (`_claim`)."""
+    mine = _claim(request, pk)
     try:
         walkthrough = write(mine)
     except Walkthrough.DoesNotExist:
@@ -293,6 +291,13 @@ def _write(request: HttpRequest, pk: int, write) -> HttpResponse:
     except WalkthroughInvalid as exc:
         return _walk_response(request, _reloaded(mine), problem=str(exc), status=400)
     return _walk_response(request, walkthrough)
+
+
+def _claim(request: HttpRequest, pk: int) -> Walkthrough:
+    """This user's claim on a walkthrough, unread: the service locks the row by id and observer
+    together, so to anyone but its observer it does not exist (DoesNotExist, answered 404), found
+    out by the same query that locks it."""
+    return Walkthrough(pk=pk, observer_id=request.user.pk)
 
 
 def _reloaded(walkthrough: Walkthrough) -> Walkthrough:
@@ -387,7 +392,7 @@ def _digits(value) -> int:
 @signed_in
 @require_POST
 def walkthrough_finish_view(request: HttpRequest, pk: int) -> HttpResponse:
-    walkthrough = _get_walkthrough_for_observer(request, pk)
+    walkthrough = _claim(request, pk)
     try:
         walkthrough = walkthrough_finish(
             walkthrough=walkthrough,
@@ -396,6 +401,8 @@ def walkthrough_finish_view(request: HttpRequest, pk: int) -> HttpResponse:
             teacher_note=request.POST.get("teacher_note", ""),
             private_note=request.POST.get("private_note", ""),
         )
+    except Walkthrough.DoesNotExist:
+        raise Http404("No walkthrough here.") from None
     except WalkthroughConflict as exc:
         walkthrough = _reloaded(walkthrough)
         if not walkthrough.is_open:  # finished already, e.g. a resend whose answer was lost
