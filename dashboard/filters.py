@@ -7,11 +7,14 @@ leader's): a campus outside them is not a valid choice, so its data is never rea
 
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from html import escape
 from typing import TYPE_CHECKING
 
 from django import forms
+from django.forms.utils import flatatt
 from django.http import QueryDict
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 
 from people.models import Campus, Role, Teacher
 from progressions.models import Framework
@@ -90,10 +93,23 @@ def _choices(values: list[str], everything: str) -> list[tuple[str, str]]:
     return [("", everything), *((v, v) for v in values)]
 
 
+class QuickSelect(forms.Select):
+    """Django's select, written out in Python: Django renders each option through a template,
+    which for a district's 230 campuses took some 30 ms of every district-wide dashboard page."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        chosen = set(self.format_value(value))
+        options = "".join(
+            f'<option value="{escape(str(v))}"{" selected" if str(v) in chosen else ""}>{escape(str(label))}</option>'
+            for v, label in self.choices
+        )
+        return mark_safe(f'<select name="{escape(name)}"{flatatt(self.build_attrs(self.attrs, attrs))}>{options}</select>')
+
+
 class PeopleFilters(forms.Form):
-    campus = forms.ChoiceField(required=False)
-    grade_band = forms.ChoiceField(required=False, label="Grade band")
-    subject = forms.ChoiceField(required=False)
+    campus = forms.ChoiceField(required=False, widget=QuickSelect)
+    grade_band = forms.ChoiceField(required=False, label="Grade band", widget=QuickSelect)
+    subject = forms.ChoiceField(required=False, widget=QuickSelect)
 
     def __init__(self, data: QueryDict, choices: Choices, **kwargs):
         super().__init__(data, **kwargs)
@@ -141,7 +157,7 @@ class DateFilters(PeopleFilters):
 
 
 class TrendFilters(DateFilters):
-    progression = forms.ChoiceField(required=False)
+    progression = forms.ChoiceField(required=False, widget=QuickSelect)
 
     def __init__(self, data: QueryDict, choices: Choices, progressions: list[Framework], **kwargs):
         super().__init__(data, choices, **kwargs)

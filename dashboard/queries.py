@@ -286,7 +286,7 @@ def _count_parts(viewer, scope: Scope, months: list[date]) -> list[tuple[str, li
     whole = [i for i, m in enumerate(months) if day_start(m) >= first and day_start(_next_month(m)) <= after]
     parts = []
     if whole:
-        parts.append((TALLIES_SQL, [months, progression.pk, [months[i] for i in whole]], 1))
+        parts.append((TALLIES_SQL, [months, progression.pk, months[whole[0]], months[whole[-1]]], 1))
         start, end = day_start(months[whole[0]]), day_start(_next_month(months[whole[-1]]))
         in_whole = Walkthrough.objects.filter(SHARED, framework=progression, observed_at__gte=start, observed_at__lt=end)
         parts.append((*monthly_tallies_query(in_whole.hidden_from(viewer), months, by_campus=True).query.sql_with_params(), -1))
@@ -300,8 +300,10 @@ def _count_parts(viewer, scope: Scope, months: list[date]) -> list[tuple[str, li
     return parts
 
 
+# The whole months are one run of months: a range, which the key's index (framework, month, ...)
+# reads directly, where a list of months had the framework's rows read and half thrown away.
 TALLIES_SQL = """SELECT campus_id, array_position(%s::date[], month) - 1, pause_phase, pause_number, walkthroughs
-    FROM dashboard_pausetally WHERE framework_id = %s AND month = ANY(%s::date[]) AND walkthroughs > 0"""
+    FROM dashboard_pausetally WHERE framework_id = %s AND month BETWEEN %s AND %s AND walkthroughs > 0"""
 
 # Each campus's and the district's walkthroughs per month and pause position: the tallies of the
 # whole months, the cut months counted live, less what the blind rule hides (sign -1).

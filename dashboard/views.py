@@ -3,10 +3,12 @@ the months, and the walkthroughs as CSV. For principals (their campus) and distr
 campus, or one chosen); what each sees is `Walkthrough.objects.visible_to` narrowed by the filters.
 """
 
+from html import escape
+
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_safe
 
 from plcoach.access import role_required
@@ -94,9 +96,9 @@ def trends(request: HttpRequest) -> HttpResponse:
     context["series_labels"] = [label for label, _kind, _values in series]
     context["month_rows"] = [(m, [_figure(values.get(m)) for _label, _kind, values in series]) for m in found.months]
     # A district is some 230 campuses by 12 months: each row's cells are joined here, not looped
-    # over in the template, which cost a fifth of the page (format_html_join escapes them alike).
+    # over in the template, which cost a fifth of the page; format_html, cell by cell, cost 40 ms.
     context["campus_rows"] = [
-        (name, format_html_join("", '<td class="number">{}</td>', ((_figure(found.campuses[pk].get(m)),) for m in found.months)))
+        (name, mark_safe("".join(f'<td class="number">{escape(_figure(found.campuses[pk].get(m)))}</td>' for m in found.months)))
         for pk, name in names.items()
         if pk in found.campuses
     ]

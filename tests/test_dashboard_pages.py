@@ -222,3 +222,20 @@ def test_the_district_line_is_the_median_of_every_campus_walkthrough_not_of_camp
     oak = campuses.split('<th scope="row">Oak Cliff Elementary</th>')[1].split("</tr>")[0]
     lkw = campuses.split('<th scope="row">Lakewood Middle School</th>')[1].split("</tr>")[0]
     assert oak.endswith('<td class="number">3.5</td>') and lkw.endswith('<td class="number">9</td>')
+
+
+@pytest.mark.parametrize("name", ["dashboard:pauses", "dashboard:coverage", "dashboard:trends"])
+def test_the_campus_filter_is_the_select_django_would_render_with_names_escaped(client, walks, district, name):
+    from django import forms
+    from django.test.html import parse_html
+
+    district.lkw.name = 'O\'Hare & "Sons" <Academy>'
+    district.lkw.save()
+    body = get(client, district.leader, name, campus="LKW").content.decode()
+
+    start = body.index('<select name="campus"')
+    shown = body[start : body.index("</select>", start) + len("</select>")]
+    choices = [("", "All campuses"), (district.lkw.code, district.lkw.name), (district.oak.code, district.oak.name)]
+    django_would = forms.Select(choices=sorted(choices, key=lambda c: (c[0] != "", c[1]))).render("campus", "LKW", {"id": "id_campus"})
+    assert parse_html(shown) == parse_html(django_would)
+    assert "&lt;Academy&gt;" in shown and "<Academy>" not in body
