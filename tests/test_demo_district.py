@@ -67,3 +67,49 @@ def test_is_refused_in_production(settings, db):
     with pytest.raises(CommandError, match="never loaded in production"):
         load()
     assert (Campus.objects.count(), Teacher.objects.count(), User.objects.count()) == (0, 0, 0)
+
+
+def test_with_the_progressions_loaded_it_writes_a_history_every_page_can_show(debug, content, client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from observations.calibration import Agreement, walk_debrief
+    from observations.models import ProgressionWalk, Walkthrough
+
+    output = load()
+
+    assert "54 demo walkthroughs written" in output and "1 demo walk planned" in output
+    walkthroughs = Walkthrough.objects.all()
+    assert walkthroughs.count() == 54
+    assert not walkthroughs.exclude(status=Walkthrough.Status.COMPLETE).exists()
+    assert walkthroughs.filter(kind=Walkthrough.Kind.SELF, observer__username="demo-teacher").count() == 1
+    assert set(walkthroughs.values_list("framework__slug", flat=True)) == {"flex", "enriched-virtual"}
+    assert walkthroughs.filter(pause_number__isnull=False).exclude(next_move="").exists()
+    # Coverage has its gaps: one teacher never visited, one not for two months.
+    assert not walkthroughs.filter(teacher__last_name="Mendez").exists()
+    latest = walkthroughs.filter(teacher__last_name="Carter").latest("observed_at").observed_at
+    assert timezone.now() - latest > timedelta(days=45)
+    # The walk: two observers in the same three classrooms, agreeing in one.
+    walk = ProgressionWalk.objects.get()
+    debrief = walk_debrief(walk=walk)
+    assert sorted(c.agreement for c in debrief.classrooms) == sorted([Agreement.SAME_PAUSE, Agreement.SAME_PHASE, Agreement.DIFFERENT_PHASE])
+    # The leader's trends have months to show.
+    client.force_login(User.objects.get(username="demo-leader"))
+    body = client.get("/dashboard/trends/?progression=flex").content.decode()
+    assert "Oak Cliff Elementary" in body and "Lakewood Middle School" in body
+
+
+def test_the_history_is_written_once_and_not_by_a_dry_run(debug, content):
+    from observations.models import Walkthrough
+
+    out = StringIO()
+    call_command("load_demo_district", "--dry-run", stdout=out)
+    assert Walkthrough.objects.count() == 0 and Campus.objects.count() == 0
+    load()
+    keys = set(Walkthrough.objects.values_list("client_key", "version"))
+
+    output = load()
+
+    assert output.startswith("Demo district: nothing changed.\n")
+    assert set(Walkthrough.objects.values_list("client_key", "version")) == keys

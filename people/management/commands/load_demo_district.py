@@ -1,6 +1,9 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
+
+from observations.demo import demo_history_load
 
 from people.demo import DEMO_PASSWORD, DEMO_ROSTER
 from people.models import User
@@ -9,7 +12,10 @@ from people.services import roster_import
 
 
 class Command(BaseCommand):
-    help = "Load the demo district (2 campuses, 12 teachers, one user per role) for trying PL Coach. Development only."
+    help = (
+        "Load the demo district (2 campuses, 12 teachers, one user per role) and, once the progressions are loaded,"
+        " eight months of its walkthroughs and a progression walk, for trying PL Coach. Development only."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--dry-run", action="store_true", help="Show what would change and write nothing.")
@@ -25,6 +31,7 @@ class Command(BaseCommand):
                 user.set_password(DEMO_PASSWORD)
                 user.save(update_fields=["password"])
                 changes["demo passwords set"] += 1
+        changes.update(demo_history_load(today=timezone.localdate()))
         if dry_run:
             transaction.set_rollback(True)
         if verbosity >= 1:
