@@ -45,6 +45,7 @@ def pages(campus: Campus) -> list[tuple[str, str]]:
         ("pauses, a campus, grades 3-5", reverse("dashboard:pauses") + f"?campus={campus.code}&grade_band=3-5"),
         ("coverage, 30 days", reverse("dashboard:coverage")),
         ("trends, 12 months (Flex, the most walked)", reverse("dashboard:trends") + "?progression=flex"),
+        ("trends, as opened: the most walked found first", reverse("dashboard:trends")),
         ("trends, a campus and the district", reverse("dashboard:trends") + f"?campus={campus.code}&progression=flex"),
         ("CSV export, last 90 days: until the download starts", reverse("dashboard:export")),
     ]

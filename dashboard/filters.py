@@ -163,7 +163,6 @@ class TrendFilters(DateFilters):
         super().__init__(data, choices, **kwargs)
         self.fields["progression"].choices = [(p.slug, p.name) for p in progressions]
         self.progressions = {p.slug: p for p in progressions}
-        self.first = progressions[0] if progressions else None
 
     def default_start(self, end: date) -> date:
         """The first day of the month a year back: whole months on the chart."""
@@ -171,8 +170,13 @@ class TrendFilters(DateFilters):
         return date(month // 12, month % 12 + 1, 1)
 
     def scope(self, **extra) -> Scope:
-        progression = self.progressions.get(self.cleaned_data["progression"]) or self.first
-        return super().scope(progression=progression, **extra)
+        return super().scope(progression=self.progressions.get(self.cleaned_data["progression"]), **extra)
+
+    def show_progression(self, progression: Framework | None) -> None:
+        """Show this progression as the chosen one (the page's default, when none was asked for)."""
+        if progression is not None:
+            self.data = self.data.copy()
+            self.data["progression"] = progression.slug
 
 
 class CoverageFilters(PeopleFilters):

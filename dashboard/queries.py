@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.db import connection
-from django.db.models import Case, Count, F, IntegerField, Max, QuerySet, Value, When, Window
+from django.db.models import Case, Count, F, IntegerField, Max, QuerySet, Sum, Value, When, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -20,6 +20,7 @@ from people.models import Teacher
 from progressions.models import Action, Framework, Phase
 
 from . import tallies
+from .models import PauseTally
 from .filters import Scope
 
 NEXT_MOVES = 5  # the most common next moves shown per progression
@@ -39,6 +40,23 @@ def coach_walkthroughs(viewer, scope: Scope) -> QuerySet:
     if scope.walk:
         walkthroughs = walkthroughs.filter(walk=scope.walk)
     return walkthroughs
+
+
+def most_walked(viewer, scope: Scope, progressions: list[Framework]) -> Framework | None:
+    """The progression with the most walkthroughs the viewer sees in the scope's dates: what the trends
+    show until one is chosen. A district leader's is read off the pause tallies (a year of a district
+    is some 600,000 walkthroughs to count, and for a default the grade band and subject can be let go);
+    ties go to the first by name, as does a range without any."""
+    by_pk = {p.pk: p for p in progressions}
+    if scope.campus_ids is None and tallies.counting():
+        counted = (
+            PauseTally.objects.filter(framework__in=by_pk, month__gte=scope.start.replace(day=1), month__lte=scope.end)
+            .values("framework_id").annotate(walkthroughs=Sum("walkthroughs"))
+        )  # fmt: skip
+    else:
+        counted = coach_walkthroughs(viewer, scope).filter(framework__in=by_pk).values("framework_id").annotate(walkthroughs=Count("pk"))
+    found = max(counted.order_by().values_list("walkthroughs", "framework_id"), key=lambda c: (c[0], -progressions.index(by_pk[c[1]])), default=None)
+    return by_pk[found[1]] if found else (progressions[0] if progressions else None)
 
 
 def scoped_teachers(scope: Scope) -> QuerySet:

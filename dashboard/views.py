@@ -3,6 +3,7 @@ the months, and the walkthroughs as CSV. For principals (their campus) and distr
 campus, or one chosen); what each sees is `Walkthrough.objects.visible_to` narrowed by the filters.
 """
 
+from dataclasses import replace
 from html import escape
 
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
@@ -82,6 +83,9 @@ def trends(request: HttpRequest) -> HttpResponse:
         scope = read_filters(form)
     except BadFilter as exc:
         return _refused(request, template, form, str(exc))
+    if not form.cleaned_data["progression"]:  # none chosen yet: the one walked most
+        scope = replace(scope, progression=queries.most_walked(request.user, scope, progressions))
+        form.show_progression(scope.progression)
     context = {"form": form, "scope": scope, "chart": None}
     if scope.progression is None:
         return render(request, template, context)
