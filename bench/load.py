@@ -1,7 +1,7 @@
 """Load and fault test: gunicorn on PostgreSQL, 50 simulated coaches over real HTTP.
 
 Usage: tests/postgres.sh .venv/bin/python bench/load.py [--seconds 60] [--coaches 50]
-(`make bench` runs it.) Four phases, in one run, against the same gunicorn:
+(`make bench` runs it.) Five phases, in one run, against the same gunicorn:
 
 1. the trivial view (/healthz/, no database): the yardstick for this machine;
 2. signed in, no work: the login page, which sends a signed-in coach on once their session and
@@ -32,7 +32,9 @@ from urllib.parse import urlencode
 
 from content import ROOT  # sets up Django for a benchmark run  # isort: skip
 
+from django.conf import settings
 from django.core.management import call_command
+from django.shortcuts import resolve_url
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
@@ -119,8 +121,10 @@ class Coach:
         return self.load_walk()
 
     def signed_in_only(self) -> int:
-        status = self.request("GET", "/accounts/login/")[0]
-        return 200 if status == 302 else status or -1  # sent on, as a signed-in coach should be
+        """The login page sends a signed-in coach on to the home page; the login form (a 200) means
+        the session was not read as signed in, which counts as a failure here."""
+        status, _body, location = self.request("GET", "/accounts/login/")
+        return 200 if status == 302 and location == resolve_url(settings.LOGIN_REDIRECT_URL) else -status or -1
 
     def page(self, n: int) -> int:
         path = [f"/teachers/{self.teacher_id}/", "/walkthroughs/", f"/walkthroughs/{self.walk_pk}/"][n % 3]
@@ -244,10 +248,10 @@ def main() -> None:
             before = cpu_seconds(server)
             phases.append(run_phase(coaches, short, work))
             cpu.append({k: v - before[k] for k, v in cpu_seconds(server).items()})
-        base = phases[0][0] / phases[0][2]
+        base, signed_in = (count / elapsed for count, _failures, elapsed in phases[:2])
         for (label, target, _work), (count, failures, elapsed), used in zip(PHASES, phases, cpu):
             rps = count / elapsed
-            ratio = f"{rps / base:5.2f} of trivial" + (f" (target >= {target})" if target else "")
+            ratio = f"{rps / base:5.2f} of trivial" + (f" (target >= {target}), {rps / signed_in:4.2f} of signed in" if target else "")
             verdict = "" if target is None else ("ok" if rps / base >= target and not failures else "BELOW TARGET")
             print(f"  {label:<30} {rps:7.1f} req/s  errors {len(failures)}  ratio {ratio} {verdict}")
             print("      CPU per request: " + ", ".join(f"{who} {seconds * 1000 / max(count, 1):.2f} ms" for who, seconds in used.items()))

@@ -43,12 +43,13 @@ def coach_walkthroughs(viewer, scope: Scope) -> QuerySet:
 
 
 def most_walked(viewer, scope: Scope, progressions: list[Framework]) -> Framework | None:
-    """The progression with the most walkthroughs the viewer sees in the scope's dates: what the trends
-    show until one is chosen. A district leader's is read off the pause tallies (a year of a district
-    is some 600,000 walkthroughs to count, and for a default the grade band and subject can be let go);
-    ties go to the first by name, as does a range without any."""
+    """The progression with the most walkthroughs the viewer sees in the scope: what the trends show
+    until one is chosen. A district leader's whole district is read off the pause tallies (a year of
+    it is some 600,000 walkthroughs to count), of the months the dates touch, with what the blind rule
+    hides from a leader observing a walk: this picks a default, it shows no figure. Ties go to the
+    first by name, as does a scope without any."""
     by_pk = {p.pk: p for p in progressions}
-    if scope.campus_ids is None and tallies.counting():
+    if scope.campus_ids is None and _tallies_stand_in(viewer, scope) and tallies.counting():
         counted = (
             PauseTally.objects.filter(framework__in=by_pk, month__gte=scope.start.replace(day=1), month__lte=scope.end)
             .values("framework_id").annotate(walkthroughs=Sum("walkthroughs"))
@@ -267,9 +268,7 @@ def _counted_medians(viewer, scope: Scope, months: list[date], positions: Positi
     """The scope's campuses' medians per month, and the district's, summed by the database in one
     query from `_count_parts`. None where the tallies cannot stand in: on SQLite, for a viewer who
     does not see every campus, or with a grade band or subject (the tallies are per campus)."""
-    if scope.grade_band or scope.subject or scope.walk or not Walkthrough.objects.shared_with_everyone_for(viewer):
-        return None
-    if not tallies.counting():
+    if not _tallies_stand_in(viewer, scope) or not tallies.counting():
         return None
     parts = _count_parts(viewer, scope, months)
     counts = " UNION ALL ".join(f"SELECT c.*, {sign} AS sign FROM ({sql}) c" for sql, _params, sign in parts)
@@ -293,6 +292,11 @@ def _counted_medians(viewer, scope: Scope, months: list[date], positions: Positi
     for (campus_id, month), tally in by_group.items():
         (district if campus_id is None else campuses.setdefault(campus_id, {}))[months[month]] = median_of(tally)
     return campuses, district
+
+
+def _tallies_stand_in(viewer, scope: Scope) -> bool:
+    """Whether the tallies (per campus, of the walkthroughs shared with everyone) can count for this viewer and scope."""
+    return not (scope.grade_band or scope.subject or scope.walk) and bool(Walkthrough.objects.shared_with_everyone_for(viewer))
 
 
 def _count_parts(viewer, scope: Scope, months: list[date]) -> list[tuple[str, list, int]]:

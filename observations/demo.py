@@ -78,10 +78,11 @@ def demo_history_load(*, today: date) -> dict[str, int]:
     maria = teachers["demo-teacher"]
     _walked(maria.user, maria, progressions["flex"], 11, _at(today, 2, rng), key="self", kind=Walkthrough.Kind.SELF)
     written["demo walkthroughs written"] += 1
-    walk = _walk(today - timedelta(days=20), [teachers["demo-teacher"].campus], [coach, principal], people["demo-leader"])
-    for employee_id, answers in WALK_ROOMS.items():
-        for observer, in_place in zip((coach, principal), answers):
-            at = datetime.combine(walk.date, time(9, 30), tzinfo=zoneinfo.ZoneInfo(settings.TIME_ZONE))
+    walk_day = _at(today, 20, rng).date()
+    walk = _walk(walk_day, [teachers["demo-teacher"].campus], [coach, principal], people["demo-leader"])
+    for room, (employee_id, answers) in enumerate(WALK_ROOMS.items()):
+        for observer, in_place in zip((coach, principal), answers):  # in the room together, a room every 20 minutes
+            at = datetime.combine(walk_day, time(9, 0), tzinfo=zoneinfo.ZoneInfo(settings.TIME_ZONE)) + timedelta(minutes=20 * room)
             _walked(observer, teachers[employee_id], progressions["flex"], in_place, at, key=f"walk-{employee_id}-{observer.username}", walk=walk)
             written["demo walkthroughs written"] += 1
     written["demo walk planned"] = 1
@@ -89,7 +90,7 @@ def demo_history_load(*, today: date) -> dict[str, int]:
 
 
 def _at(today: date, days_ago: int, rng: random.Random) -> datetime:
-    """A school-day morning or early afternoon, `days_ago` days back (a weekend moves to Friday)."""
+    """A school-day morning or early afternoon, `days_ago` days back (a weekend moves to the Friday before)."""
     day = today - timedelta(days=days_ago)
     day -= timedelta(days=max(0, day.weekday() - 4))
     return datetime.combine(day, time(8, 15), tzinfo=zoneinfo.ZoneInfo(settings.TIME_ZONE)) + timedelta(minutes=rng.randrange(0, 360, 5))

@@ -63,6 +63,34 @@ def test_a_healthy_idle_connection_is_kept_without_asking_the_server(tmp_path):
     assert sent() == ["Query"]  # the request's own query, and no SELECT 1 before it
 
 
+def test_a_connection_quiet_for_a_while_gets_the_round_trip(tmp_path):
+    """A firewall or a balancer can drop an idle connection without a word: only a packet finds out."""
+    first = backend_pid()
+    next_request()
+    connection.used_at -= 60  # as if its worker had been idle a minute
+    sent = wire_trace(tmp_path)
+
+    second = backend_pid()
+
+    assert second == first
+    assert sent() == ["Query", "Query"]  # SELECT 1, then the request's query
+
+
+def test_a_connection_inside_a_transaction_gets_the_round_trip(tmp_path):
+    from django.db import transaction
+
+    with transaction.atomic():
+        first = backend_pid()
+        connection.health_check_done = False  # as if due again mid-transaction
+        sent = wire_trace(tmp_path)
+
+        second = backend_pid()
+        queries = sent()  # before the commit
+
+    assert second == first
+    assert queries == ["Query", "Query"]
+
+
 def test_anything_waiting_on_an_idle_connection_gets_the_round_trip(tmp_path):
     first = backend_pid()
     with connection.cursor() as cursor:

@@ -86,12 +86,14 @@ def test_with_the_progressions_loaded_it_writes_a_history_every_page_can_show(de
     assert walkthroughs.filter(kind=Walkthrough.Kind.SELF, observer__username="demo-teacher").count() == 1
     assert set(walkthroughs.values_list("framework__slug", flat=True)) == {"flex", "enriched-virtual"}
     assert walkthroughs.filter(pause_number__isnull=False).exclude(next_move="").exists()
+    assert all(timezone.localtime(at).weekday() < 5 for at in walkthroughs.values_list("observed_at", flat=True))  # school days
     # Coverage has its gaps: one teacher never visited, one not for two months.
     assert not walkthroughs.filter(teacher__last_name="Mendez").exists()
     latest = walkthroughs.filter(teacher__last_name="Carter").latest("observed_at").observed_at
     assert timezone.now() - latest > timedelta(days=45)
     # The walk: two observers in the same three classrooms, agreeing in one.
     walk = ProgressionWalk.objects.get()
+    assert walk.date.weekday() < 5 and walk.walkthroughs.count() == 6
     debrief = walk_debrief(walk=walk)
     assert sorted(c.agreement for c in debrief.classrooms) == sorted([Agreement.SAME_PAUSE, Agreement.SAME_PHASE, Agreement.DIFFERENT_PHASE])
     # The leader's trends have months to show.
