@@ -81,13 +81,13 @@ MOVED = """SELECT framework_id, {month} AS month, pause_phase, COALESCE(pause_nu
     FROM observations_walkthrough WHERE teacher_id = NEW.id AND kind = 'coach' AND status = 'complete'
     GROUP BY 1, 2, 3, 4"""
 
-RECOUNT = """
-INSERT INTO dashboard_pausetally (framework_id, campus_id, month, pause_phase, pause_number, walkthroughs)
+COUNTED = """
 SELECT w.framework_id, t.campus_id, {month} AS month, w.pause_phase, COALESCE(w.pause_number, 0), COUNT(*)
 FROM observations_walkthrough w JOIN people_teacher t ON t.id = w.teacher_id
 WHERE w.kind = 'coach' AND w.status = 'complete'
 GROUP BY 1, 2, 3, 4, 5
 """
+RECOUNT = "INSERT INTO dashboard_pausetally (framework_id, campus_id, month, pause_phase, pause_number, walkthroughs)" + COUNTED
 
 
 def _literal(time_zone: str) -> str:
@@ -149,6 +149,20 @@ def recount() -> int:
         cursor.execute("DELETE FROM dashboard_tallytimezone")
         cursor.execute("INSERT INTO dashboard_tallytimezone (time_zone) VALUES (%s)", [time_zone])
     return written
+
+
+def drift() -> tuple[int, int]:
+    """(tallies a recount would write, kept tallies that differ from them), in one statement: one
+    snapshot, read without holding off a single tap (each write's tally change comes with it)."""
+    sql = f"""
+        WITH counted (framework_id, campus_id, month, pause_phase, pause_number, walkthroughs) AS ({COUNTED}),
+        kept AS (SELECT framework_id, campus_id, month, pause_phase, pause_number, walkthroughs FROM dashboard_pausetally WHERE walkthroughs > 0)
+        SELECT (SELECT COUNT(*) FROM counted), COUNT(*) FILTER (WHERE c.walkthroughs IS DISTINCT FROM k.walkthroughs)
+        FROM counted c FULL JOIN kept k USING (framework_id, campus_id, month, pause_phase, pause_number)
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql.format(month=_month("w.observed_at", settings.TIME_ZONE)))
+        return cursor.fetchone()
 
 
 def counting() -> bool:

@@ -149,6 +149,26 @@ def test_a_move_and_a_finish_at_the_same_time_count_at_the_campus_the_teacher_en
         assert PauseTally.objects.filter(framework=flex, campus=d.lkw, pause_number=3, walkthroughs=1).exists(), first
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_dry_run_reads_while_a_tap_is_being_written(content, district):
+    """The dry run takes no lock: a walkthrough write in flight on another connection does not
+    hold it up, and the write is not counted until it commits."""
+    import psycopg
+
+    d = district
+    open_walk = flex_walkthrough(d.coach, d.teacher, in_place=2, finish=False)
+    settings_dict = connection.settings_dict
+    dsn = dict(host=settings_dict["HOST"], port=settings_dict["PORT"], user=settings_dict["USER"], dbname=settings_dict["NAME"])
+    with psycopg.connect(**dsn) as writer, connection.cursor() as cursor:
+        writer.execute("UPDATE observations_walkthrough SET status = 'complete' WHERE id = %s", [open_walk.pk])  # not committed
+        cursor.execute("SET lock_timeout = '2s'")  # a lock wait fails the test instead of hanging it
+        out = io.StringIO()
+        call_command("tally_pauses", "--dry-run", stdout=out)
+        cursor.execute("RESET lock_timeout")
+        writer.rollback()
+    assert out.getvalue().startswith("0 tallies counted; 0 would differ")
+
+
 def race(d, walk, first: str) -> list[str]:
     """Runs the move and the finish on two new connections: the first holds its transaction open
     for a second, and the second starts meanwhile (with the fix, it waits for the first)."""

@@ -5,7 +5,6 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 
 from dashboard import tallies
-from dashboard.models import PauseTally
 
 
 class Command(BaseCommand):
@@ -20,18 +19,12 @@ class Command(BaseCommand):
     def handle(self, *args, dry_run: bool, **options):
         if connection.vendor != "postgresql":
             raise CommandError("Pause tallies are kept on PostgreSQL only; on SQLite the trends count walkthroughs.")
-        with transaction.atomic():
-            tallies.lock_for_recount()  # taps wait the few seconds this takes, and none is missed
-            kept = counts()
-            written = tallies.recount()
-            counted = counts()
-            differ = sum(kept.get(key) != counted.get(key) for key in kept.keys() | counted.keys())
-            if dry_run:
-                transaction.set_rollback(True)
+        if dry_run:
+            counted, differ = tallies.drift()  # read only: taps go on meanwhile
+        else:
+            with transaction.atomic():
+                tallies.lock_for_recount()  # taps wait the few seconds this takes, and none is missed
+                _counted, differ = tallies.drift()
+                counted = tallies.recount()
         verb = "would differ" if dry_run else "differed"
-        self.stdout.write(f"{written:,} tallies counted; {differ:,} {verb} from the kept ones{' (dry run: nothing changed)' if dry_run else ''}.")
-
-
-def counts() -> dict[tuple, int]:
-    rows = PauseTally.objects.filter(walkthroughs__gt=0).values_list("framework_id", "campus_id", "month", "pause_phase", "pause_number", "walkthroughs")
-    return {tuple(key): count for *key, count in rows}
+        self.stdout.write(f"{counted:,} tallies counted; {differ:,} {verb} from the kept ones{' (dry run: nothing changed)' if dry_run else ''}.")
