@@ -20,8 +20,8 @@ from people.models import Teacher
 from progressions.models import Action, Framework, Phase
 
 from . import tallies
-from .models import PauseTally
 from .filters import Scope
+from .models import PauseTally
 
 NEXT_MOVES = 5  # the most common next moves shown per progression
 
