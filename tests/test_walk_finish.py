@@ -324,6 +324,23 @@ def test_your_walkthroughs_lists_unfinished_ones_to_resume_and_finished_ones(cli
     assert someone_elses.get_absolute_url() not in page and "Grace Kim" not in page
 
 
+def test_your_walkthroughs_take_the_same_queries_however_many_there_are(client, content, district, django_assert_num_queries):
+    """The list reads only the fields it shows: one read of a field left out would be a query a row."""
+    client.force_login(district.coach)
+    walked(district.coach, district.oak_teacher, [True])
+    finished = walked(district.coach, district.teacher, [False])
+    walkthrough_finish(walkthrough=finished, version=finished.version, next_move="Plan A")
+    url = reverse("observations:walkthrough-list")
+    with django_assert_num_queries(6):  # session, user, roles, open, finished, a teacher's login
+        client.get(url)
+    for n in range(4):
+        walked(district.coach, district.lkw_teacher, [True] * n)
+        walkthrough_finish(walkthrough=(w := walked(district.coach, district.teacher, [True, False])), version=w.version, next_move="B")
+    with django_assert_num_queries(6):
+        page = client.get(url).content.decode()
+    assert page.count("Resume: ") == 5 and page.count("Maria Alvarez, Flex Model: Foundation") == 5
+
+
 def test_resuming_from_another_device_asks_the_same_action(client, content, district):
     client.force_login(district.coach)
     walk = walked(district.coach, district.oak_teacher, [True, True])
