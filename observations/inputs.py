@@ -19,11 +19,22 @@ def read_key(data: QueryDict, name: str = "client_key") -> uuid.UUID:
         raise WalkthroughInvalid("The page sent no valid key with this tap. Reload the page and try again.") from None
 
 
+LARGEST_ID = 2**63 - 1  # a bigint: a larger number is no id, and SQLite cannot even compare it
+
+
 def read_int(data: QueryDict, name: str, what: str) -> int:
     try:
-        return int(data.get(name, ""))
+        value = int(data.get(name, ""))
     except ValueError:
-        raise WalkthroughInvalid(f"The page sent no {what}. Reload the page and try again.") from None
+        value = None
+    if value is None or not -LARGEST_ID <= value <= LARGEST_ID:
+        raise WalkthroughInvalid(f"The page sent no {what}. Reload the page and try again.")
+    return value
+
+
+def read_id(value) -> int:
+    """An id from a form's value, or 0 (which no row has) for anything else."""
+    return int(value) if value and str(value).isdecimal() and int(value) <= LARGEST_ID else 0
 
 
 def read_choice(data: QueryDict, name: str, choices: dict[str, object], what: str):

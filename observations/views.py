@@ -90,7 +90,7 @@ def _start_page(request: HttpRequest, *, kind: str, teachers, walk=None) -> Http
     if kind == Walkthrough.Kind.SELF:
         teacher = teachers.first()
     elif teacher_id := data.get("teacher", "").strip():
-        teacher = teachers.filter(pk=teacher_id).first() if teacher_id.isdecimal() else None
+        teacher = teachers.filter(pk=inputs.read_id(teacher_id)).first()
         if teacher is None:
             raise Http404("No teacher here.")
     if teacher and (slug := data.get("framework", "").replace("\x00", "").strip()):
@@ -358,13 +358,13 @@ def walkthrough_focus_view(request: HttpRequest, pk: int) -> HttpResponse:
     def write(walkthrough):
         walkthrough = _reloaded(walkthrough)
         framework = walkthrough.framework
-        component = Component.objects.filter(framework=framework, pk=_digits(request.POST.get("component"))).select_related("domain").first()
+        component = Component.objects.filter(framework=framework, pk=inputs.read_id(request.POST.get("component"))).select_related("domain").first()
         if component is None:
             raise WalkthroughInvalid("Choose a component.")
-        stage = Stage.objects.filter(framework=framework, pk=_digits(request.POST.get("stage"))).first()
+        stage = Stage.objects.filter(framework=framework, pk=inputs.read_id(request.POST.get("stage"))).first()
         if stage is None:
             raise WalkthroughInvalid(f"Choose the stage {walkthrough.teacher.first_name} is working toward on {component.name}.")
-        wanted = [_digits(v) for v in request.POST.getlist("steps")]
+        wanted = [inputs.read_id(v) for v in request.POST.getlist("steps")]
         steps = list(ActionStep.objects.current().filter(pk__in=wanted).order_by("position"))
         if len(steps) != len(set(wanted)):
             raise WalkthroughInvalid("One of the chosen action steps is no longer in the Driver Model. Choose again.")
@@ -392,10 +392,6 @@ def walkthrough_unfocus_view(request: HttpRequest, pk: int, component_pk: int) -
         return walkthrough_unfocus(walkthrough=walkthrough, component=component, version=version)
 
     return _write(request, pk, write)
-
-
-def _digits(value) -> int:
-    return int(value) if value and str(value).isdecimal() else 0
 
 
 @signed_in
