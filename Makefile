@@ -40,13 +40,11 @@ fonts:
 	  if [ "$$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi; \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq fontconfig fonts-dejavu-core >/dev/null; }
 
-## The whole suite on a throwaway PostgreSQL cluster and in Chromium.
 ## The whole suite on PostgreSQL and in Chromium; then, but for the browser tests, on SQLite:
 ## the database `make run` serves, where an id too large for it was once a 500.
-BROWSER_TESTS := $(wildcard tests/test_*browser.py)
 test: install chromium fonts
 	PLCOACH_TEST_DATABASE=postgresql tests/postgres.sh $(BIN)/pytest $(PYTEST_ARGS)
-	PLCOACH_TEST_DATABASE=sqlite3 DATABASE_URL= $(BIN)/pytest -q $(addprefix --ignore=,$(BROWSER_TESTS)) $(PYTEST_ARGS)
+	PLCOACH_TEST_DATABASE=sqlite3 DATABASE_URL= $(BIN)/pytest -q -m "not browser" $(PYTEST_ARGS)
 
 ## Benchmarks: print their figures (SQLite, then PostgreSQL).
 bench: install fonts

@@ -26,6 +26,7 @@ DASHBOARD_DAYS = 90  # the pause dashboard and the export: the last 90 days unle
 TREND_MONTHS = 12
 COVERAGE_DAYS = 30
 LONGEST_RANGE = 366 * 5  # a wider range is surely a typo, and would read the whole history
+EARLIEST, LATEST = date(1900, 1, 1), date(2100, 12, 31)  # beyond them a date is a typo (and year 1 or 9999 a 500)
 
 
 class BadFilter(ValueError):
@@ -140,11 +141,15 @@ class DateFilters(PeopleFilters):
 
     def clean(self):
         data = super().clean()
+        if "start" in self.errors or "end" in self.errors:
+            return data
+        for name in ("start", "end"):
+            if data.get(name) and not EARLIEST <= data[name] <= LATEST:
+                self.add_error(name, f"choose a date between {EARLIEST.year} and {LATEST.year}.")
+                return data
         today = timezone.localdate()
         end = data.get("end") or today
         start = data.get("start") or self.default_start(end)
-        if "start" in self.errors or "end" in self.errors:
-            return data
         if start > end:
             raise forms.ValidationError("The From date must be on or before the To date.")
         if (end - start).days > LONGEST_RANGE:

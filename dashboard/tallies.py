@@ -156,7 +156,7 @@ def drift() -> tuple[int, int]:
     snapshot, read without holding off a single tap (each write's tally change comes with it)."""
     sql = f"""
         WITH counted (framework_id, campus_id, month, pause_phase, pause_number, walkthroughs) AS ({COUNTED}),
-        kept AS (SELECT framework_id, campus_id, month, pause_phase, pause_number, walkthroughs FROM dashboard_pausetally WHERE walkthroughs > 0)
+        kept AS (SELECT framework_id, campus_id, month, pause_phase, pause_number, walkthroughs FROM dashboard_pausetally WHERE walkthroughs <> 0)
         SELECT (SELECT COUNT(*) FROM counted), COUNT(*) FILTER (WHERE c.walkthroughs IS DISTINCT FROM k.walkthroughs)
         FROM counted c FULL JOIN kept k USING (framework_id, campus_id, month, pause_phase, pause_number)
     """

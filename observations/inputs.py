@@ -34,7 +34,9 @@ def read_int(data: QueryDict, name: str, what: str) -> int:
 
 def read_id(value) -> int:
     """An id from a form's value, or 0 (which no row has) for anything else."""
-    return int(value) if value and str(value).isdecimal() and int(value) <= LARGEST_ID else 0
+    text = str(value) if value else ""
+    # Length first: Python refuses to read a number of over 4,300 digits (a ValueError, a 500).
+    return int(text) if text.isdecimal() and len(text) <= len(str(LARGEST_ID)) and int(text) <= LARGEST_ID else 0
 
 
 def read_choice(data: QueryDict, name: str, choices: dict[str, object], what: str):

@@ -58,7 +58,7 @@ def _teacher_context(request: HttpRequest, pk: int) -> dict:
 def _campus_context(request: HttpRequest, code: str) -> dict:
     """A principal's own campus; leaders and site admins any campus. Others 404, so nothing leaks."""
     user = request.user
-    campus = Campus.objects.filter(code=code).first()
+    campus = Campus.objects.filter(code=code).first() if "\x00" not in code else None  # PostgreSQL refuses NUL
     if campus is None or not (user.sees_every_campus or campus.pk in user.campus_ids(Role.Kind.PRINCIPAL)):
         raise Http404("No campus summary here.")
     summary = build_campus_summary(campus=campus, viewer=user)

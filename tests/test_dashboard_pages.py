@@ -103,6 +103,9 @@ def test_a_principal_asking_for_another_campus_gets_400_and_none_of_its_data(cli
         ("dashboard:coverage", {"days": "x"}, "Days without a walkthrough: Enter a whole number."),
         ("dashboard:trends", {"progression": "nope"}, "Progression: Select a valid choice."),
         ("dashboard:export", {"end": "2025-13-01"}, "To: Enter a valid date."),
+        ("dashboard:pauses", {"end": "9999-12-31"}, "To: choose a date between 1900 and 2100."),  # was a 500
+        ("dashboard:export", {"end": "0001-01-01"}, "To: choose a date between 1900 and 2100."),  # so was this
+        ("dashboard:trends", {"start": "0001-01-01"}, "From: choose a date between 1900 and 2100."),
     ],
 )
 def test_a_bad_filter_is_a_400_that_says_which_and_why(client, walks, district, name, params, message):

@@ -112,6 +112,17 @@ def test_tally_pauses_finds_and_mends_counts_that_drifted(content, district):
     assert sum(row[-1] for row in kept()) == 1
 
 
+def test_a_tally_below_zero_is_drift_too(content, district):
+    """A move from a campus whose tally undercounted (rows loaded with the triggers off) leaves it below zero."""
+    flex = Framework.objects.get(slug="flex")
+    PauseTally.objects.create(framework=flex, campus=district.oak, month=date(2026, 1, 1), pause_phase="foundation", pause_number=3, walkthroughs=-2)
+    out = io.StringIO()
+    call_command("tally_pauses", "--dry-run", stdout=out)
+    assert "1 would differ" in out.getvalue()
+    call_command("tally_pauses", stdout=out)
+    assert "1 differed" in out.getvalue() and not PauseTally.objects.filter(walkthroughs__lt=0).exists()
+
+
 def test_tallies_in_another_time_zone_are_not_read(content, district, settings):
     """TIME_ZONE changed since the tallies were counted: the trends count walkthroughs until they are counted again."""
     settings.TIME_ZONE = "Europe/Paris"

@@ -231,6 +231,7 @@ def test_nothing_chosen_is_refused(client, walk, relationships):
         ({"stage": ""}, "Choose the stage Maria is working toward on Relationships."),
         ({"steps": ["²"]}, "no longer in the Driver Model"),  # was a 500 too
         ({"steps": ["9" * 30]}, "no longer in the Driver Model"),
+        ({"component": "9" * 5000}, "Choose a component."),  # beyond what Python reads as a number: was a 500
         ({"own_words": "x" * 5001}, "longer than 5000 characters"),
         ({"own_words": "a\x00b"}, "null character"),  # PostgreSQL cannot store it: was a 500
         ({"client_key": "nope"}, "no valid key"),

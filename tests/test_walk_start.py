@@ -199,6 +199,7 @@ def test_a_start_without_a_progression_is_refused(client, coach, district):
         lambda d: d.oak_teacher.pk,  # James Brooks: OAK, not a campus of the LKW coach
         lambda d: "99999999",
         lambda d: "9" * 30,  # beyond any id the database holds
+        lambda d: "9" * 5000,  # beyond what Python reads as a number: was a 500
         lambda d: "²",  # a digit to str.isdigit(), not to int(): was a 500
         lambda d: "abc",
     ],

@@ -306,7 +306,7 @@ def test_a_tap_on_an_action_that_is_no_longer_current_is_refused(client, walk):
         ({"client_key": None}, "no valid key"),
         ({"action": None}, "no action"),
         ({"version": "two"}, "no walkthrough version"),
-        ({"version": "9" * 30}, "no walkthrough version"),  # beyond a bigint: SQLite could not compare it, a 500
+        ({"version": "9" * 30}, "no walkthrough version"),  # beyond a bigint: no version (was a 409)
         ({"action": "9" * 30}, "no action"),
         ({"evidence": "x" * 5001}, "longer than 5000 characters"),
         ({"evidence": "a\x00b"}, "null character"),  # PostgreSQL cannot store it: was a 500
