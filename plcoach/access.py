@@ -24,7 +24,10 @@ def login_required(view: Callable) -> Callable:
     @wraps(view)
     def check(request, *args, **kwargs):
         if request.htmx and not request.user.is_authenticated:
-            current = urlsplit(request.htmx.current_url or request.get_full_path())
+            try:
+                current = urlsplit(request.htmx.current_url or request.get_full_path())
+            except ValueError:  # a malformed HX-Current-URL header: back to this request's page
+                current = urlsplit(request.get_full_path())
             back_to = current.path + (f"?{current.query}" if current.query else "")
             return HttpResponseClientRedirect(redirect_to_login(back_to)["Location"])
         return plain(request, *args, **kwargs)

@@ -131,3 +131,10 @@ def test_an_htmx_request_after_the_session_expired_sends_the_page_to_the_login(c
     )
     assert response.status_code == 200
     assert response["HX-Redirect"] == reverse("login") + "?next=/walkthroughs/1/"
+
+
+def test_a_malformed_current_url_header_still_sends_the_page_to_the_login(client, district):
+    """HX-Current-URL is whatever the client sends; one that is no URL at all was a 500."""
+    response = client.post(reverse("observations:answer", args=[1]), headers={"HX-Request": "true", "HX-Current-URL": "http://["})
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == reverse("login") + "?next=/walkthroughs/1/answer/"
