@@ -1,4 +1,4 @@
-from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 
 from .models import User
 
@@ -12,3 +12,13 @@ class FirstPasswordResetForm(PasswordResetForm):
 
     def get_users(self, email):
         return (u for u in User.objects.filter(email__iexact=email, is_active=True) if u.email)
+
+
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form, refusing a username longer than any before anyone is asked: Django sets
+    the length on the input only, and a longer one reached the lockout records (255 characters): a 500."""
+
+    def clean(self):
+        if len(self.cleaned_data.get("username") or "") > self.fields["username"].max_length:
+            raise self.get_invalid_login_error()
+        return super().clean()

@@ -120,6 +120,9 @@ def _check_row(line: int, cells: dict[str, str], problems: list[str]) -> RosterR
     def bad(column: str, message: str) -> None:
         problems.append(f"row {line}, column {column}: {message}")
 
+    for column, value in cells.items():
+        if "\x00" in value:  # PostgreSQL cannot store it
+            bad(column, "contains a null character")
     role = cells.get("role", "").lower().replace(" ", "_").replace("-", "_")
     if role not in ROLES:
         bad("role", f"{cells.get('role')!r} is not a role; use one of {', '.join(ROLES)}")
@@ -147,9 +150,12 @@ def _check_row(line: int, cells: dict[str, str], problems: list[str]) -> RosterR
     login = cells.get("login", "").lower()
     if login not in YES | NO:
         bad("login", f"{cells.get('login')!r} is not yes or no")
-    for column, limit in (("first_name", 100), ("last_name", 100), ("campus_name", 200), ("grade_band", 40), ("subject", 100), ("employee_id", 40), ("campus_code", 20)):
+    # The email is the login's username (150 characters at most) when there is no employee_id.
+    email_limit = 254 if employee_id else 150
+    for column, limit in (("first_name", 100), ("last_name", 100), ("campus_name", 200), ("grade_band", 40), ("subject", 100),
+                          ("employee_id", 40), ("campus_code", 20), ("email", email_limit)):  # fmt: skip
         if len(cells.get(column, "")) > limit:
-            bad(column, f"is longer than {limit} characters")
+            bad(column, f"is longer than {limit} characters" + (" (it is the username: there is no employee_id)" if limit == 150 else ""))
     if len(problems) > before:
         return None
     return RosterRow(

@@ -219,6 +219,18 @@ BAD_INPUTS = [
         "row 3, column employee_id: every row needs an employee_id or an email",
     ),
     ("empty last_name", csv_bytes(VALID, "teacher,T10,,Al,,OAK,,,,"), "row 3, column last_name: must not be empty"),
+    # PostgreSQL cannot store a null character, nor a username over 150: both were 500s on the upload page.
+    ("null character", csv_bytes(VALID, "teacher,T10,,Al\x00,Ten,OAK,,,,"), "row 3, column first_name: contains a null character"),
+    (
+        "email too long to be the username",
+        csv_bytes(VALID, "teacher,,{}@example.org,Al,Ten,OAK,,,,".format("a" * 140)),
+        "row 3, column email: is longer than 150 characters (it is the username: there is no employee_id)",
+    ),
+    (
+        "email too long",
+        csv_bytes(VALID, "teacher,T10,{}@example.org,Al,Ten,OAK,,,,".format("a" * 250)),
+        "row 3, column email: is longer than 254 characters",
+    ),
     (
         "teacher without campus_code",
         csv_bytes(VALID, "teacher,T10,,Al,Ten,,,,,"),

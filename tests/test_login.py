@@ -138,3 +138,9 @@ def test_a_malformed_current_url_header_still_sends_the_page_to_the_login(client
     response = client.post(reverse("observations:answer", args=[1]), headers={"HX-Request": "true", "HX-Current-URL": "http://["})
     assert response.status_code == 200
     assert response["HX-Redirect"] == reverse("login") + "?next=/walkthroughs/1/answer/"
+
+
+def test_a_username_longer_than_any_is_refused_as_a_bad_sign_in(client, district):
+    """Django sets the username's length on the input only; a longer one reached the lockout records: a 500."""
+    response = client.post(reverse("login"), {"username": "x" * 5000, "password": "wrong"})
+    assert response.status_code == 200 and "Please enter a correct username and password" in response.content.decode()
