@@ -29,4 +29,4 @@ class TeacherAdmin(admin.ModelAdmin):
     list_filter = ("campus", "grade_band", "subject")
     search_fields = ("first_name", "last_name", "email", "employee_id")
     list_select_related = ("campus", "user")
-    autocomplete_fields = ("user",)
+    raw_id_fields = ("user",)  # the autocomplete widget raised a 500 redisplaying an id that was not a number

@@ -7,6 +7,7 @@ view that lists or fetches people applies the same rule.
 from functools import cached_property
 
 from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -17,8 +18,12 @@ class CampusQuerySet(models.QuerySet):
         return self.get(code=code)
 
 
+# A campus code is part of its summary's address: letters, digits, - and _ only.
+CAMPUS_CODE = RegexValidator(r"^[A-Za-z0-9_-]+$", "Use only letters, digits, - and _ in a campus code.")
+
+
 class Campus(models.Model):
-    code = models.CharField(max_length=20, unique=True)
+    code = models.CharField(max_length=20, unique=True, validators=[CAMPUS_CODE])
     name = models.CharField(max_length=200)
 
     objects = CampusQuerySet.as_manager()

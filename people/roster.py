@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
-from .models import Role
+from .models import CAMPUS_CODE, Role
 
 COLUMNS = (
     "role", "employee_id", "email", "first_name", "last_name",
@@ -139,6 +139,8 @@ def _check_row(line: int, cells: dict[str, str], problems: list[str]) -> RosterR
         if not cells.get(column):
             bad(column, "must not be empty")
     campus_code = cells.get("campus_code") or None
+    if campus_code and not CAMPUS_CODE.regex.search(campus_code):
+        bad("campus_code", f"{campus_code!r}: use only letters, digits, - and _ (the code is part of the campus summary's address)")
     if role in ("teacher", *Role.CAMPUS_ROLES) and not campus_code:
         bad("campus_code", f"a {role} row needs the campus code")
     if role in (Role.Kind.DISTRICT_LEADER, Role.Kind.SITE_ADMIN) and campus_code:

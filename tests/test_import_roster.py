@@ -221,6 +221,11 @@ BAD_INPUTS = [
     ("empty last_name", csv_bytes(VALID, "teacher,T10,,Al,,OAK,,,,"), "row 3, column last_name: must not be empty"),
     # PostgreSQL cannot store a null character, nor a username over 150: both were 500s on the upload page.
     ("null character", csv_bytes(VALID, "teacher,T10,,Al\x00,Ten,OAK,,,,"), "row 3, column first_name: contains a null character"),
+    (  # the code is part of the campus summary's address: a "/" broke the teacher list (a 500)
+        "campus code with a slash",
+        csv_bytes(VALID, "teacher,T10,,Al,Ten,a/b,Slash Campus,,,"),
+        "row 3, column campus_code: 'a/b': use only letters, digits, - and _",
+    ),
     (
         "email too long to be the username",
         csv_bytes(VALID, "teacher,,{}@example.org,Al,Ten,OAK,,,,".format("a" * 140)),
@@ -421,3 +426,14 @@ def test_the_upload_page_query_count(client, db, django_assert_num_queries):
     client.force_login(admin)
     with django_assert_num_queries(3):
         assert client.get(reverse("people:roster")).status_code == 200
+
+
+def test_the_admin_teacher_form_refuses_a_login_that_is_not_an_id(client, db):
+    """The autocomplete widget redisplayed the bad value by querying it: a 500. The raw id field says what is wrong."""
+    from people.models import Campus, User
+
+    admin = User.objects.create_superuser("root", "root@example.org", "pw")
+    campus = Campus.objects.create(code="OAK", name="Oak Cliff")
+    client.force_login(admin)
+    response = client.post("/admin/people/teacher/add/", {"campus": campus.pk, "first_name": "Al", "last_name": "Ten", "user": "x"})
+    assert response.status_code == 200 and "errorlist" in response.content.decode()
