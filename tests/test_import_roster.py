@@ -437,3 +437,14 @@ def test_the_admin_teacher_form_refuses_a_login_that_is_not_an_id(client, db):
     client.force_login(admin)
     response = client.post("/admin/people/teacher/add/", {"campus": campus.pk, "first_name": "Al", "last_name": "Ten", "user": "x"})
     assert response.status_code == 200 and "errorlist" in response.content.decode()
+
+
+@pytest.mark.parametrize("query", ["grade_band=a%00b", "q=" + "x" * 1000])
+def test_the_admin_refuses_an_address_it_would_fail_on(client, db, query):
+    """A null character in a filter (PostgreSQL refuses it) or a search too long for SQLite: 400s, not 500s."""
+    from people.models import User
+
+    client.force_login(User.objects.create_superuser("root", "root@example.org", "pw"))
+    response = client.get("/admin/people/teacher/?" + query)
+    assert response.status_code == 400
+    assert client.get("/admin/people/teacher/?q=Kim").status_code == 200
