@@ -43,7 +43,7 @@ def get_walk_for_user(request: HttpRequest, pk: int) -> ProgressionWalk:
 def get_walk_for_observer(request: HttpRequest, pk: str) -> ProgressionWalk:
     """For the start page: only a walk's observers log walkthroughs in it."""
     walks = ProgressionWalk.objects.filter(observers=request.user)
-    walk = walks.filter(pk=pk).first() if pk.isdecimal() and len(pk) < 10 else None
+    walk = walks.filter(pk=inputs.read_id(pk)).first()
     if walk is None:
         raise Http404("No walk of yours here.")
     return walk

@@ -153,11 +153,11 @@ def _check_row(line: int, cells: dict[str, str], problems: list[str]) -> RosterR
     if login not in YES | NO:
         bad("login", f"{cells.get('login')!r} is not yes or no")
     # The email is the login's username (150 characters at most) when there is no employee_id.
-    email_limit = 254 if employee_id else 150
+    email_limit, email_note = (254, "") if employee_id else (150, " (it is the username: there is no employee_id)")
     for column, limit in (("first_name", 100), ("last_name", 100), ("campus_name", 200), ("grade_band", 40), ("subject", 100),
                           ("employee_id", 40), ("campus_code", 20), ("email", email_limit)):  # fmt: skip
         if len(cells.get(column, "")) > limit:
-            bad(column, f"is longer than {limit} characters" + (" (it is the username: there is no employee_id)" if limit == 150 else ""))
+            bad(column, f"is longer than {limit} characters" + (email_note if column == "email" else ""))
     if len(problems) > before:
         return None
     return RosterRow(
