@@ -413,11 +413,20 @@ def walkthrough_finish_view(request: HttpRequest, pk: int) -> HttpResponse:
         if not walkthrough.is_open:  # finished already, e.g. a resend whose answer was lost
             messages.info(request, "This walkthrough was already finished; this is what was saved.")
             return _finished(request, walkthrough)
-        return _walk_response(request, walkthrough, problem=str(exc), status=409)
+        return _walk_response(request, _as_typed(walkthrough, request.POST), problem=str(exc), status=409)
     except WalkthroughInvalid as exc:
-        return _walk_response(request, _reloaded(walkthrough), problem=str(exc), status=400)
+        return _walk_response(request, _as_typed(_reloaded(walkthrough), request.POST), problem=str(exc), status=400)
     messages.success(request, "Walkthrough saved.")
     return _finished(request, walkthrough)
+
+
+def _as_typed(walkthrough: Walkthrough, posted) -> Walkthrough:
+    """The walkthrough, for a refused finish's form only (never saved), with the next move and
+    notes as they were typed: the coach fixes what was refused without typing the rest again."""
+    for name in ("next_move", "teacher_note", "private_note"):
+        if name in posted:
+            setattr(walkthrough, name, posted[name])
+    return walkthrough
 
 
 def _finished(request: HttpRequest, walkthrough: Walkthrough) -> HttpResponse:

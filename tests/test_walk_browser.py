@@ -183,3 +183,78 @@ def test_leaving_with_an_unsaved_answer_asks_first(coach_tablet, site):
     page.wait_for_timeout(500)
     assert dialogs == ["beforeunload"]
     assert not page.is_closed()
+
+
+def test_finishing_goes_to_the_walkthrough_without_a_leave_page_question(coach_tablet, site):
+    """The finish answers with a redirect, which htmx follows before its afterRequest event:
+    the script must count the finish as saved first, or the browser asks "leave the page?"
+    and staying would show a form whose walkthrough is already finished."""
+    page = coach_tablet
+    start(page, site, "brooks", "James Brooks", "Flex Model")
+    page.get_by_role("button", name="Not yet").click()
+    expect(page.locator(".pause")).to_contain_text("Progression pause: Foundation 1")
+    dialogs = []
+
+    def on_dialog(dialog):
+        dialogs.append(dialog.type)
+        dialog.dismiss()  # stay on the page, as a coach who is asked might
+
+    page.on("dialog", on_dialog)
+    page.get_by_role("button", name="Finish walkthrough").click()
+    expect(page.get_by_role("heading", name="Flex Model: Foundation 1")).to_be_visible()
+    assert dialogs == []
+    assert Walkthrough.objects.get().status == "complete"
+
+
+def test_a_second_tap_just_after_the_next_question_appears_does_not_answer_it(coach_tablet, site):
+    """A double tap whose second touch lands on the question that has just replaced the first:
+    its buttons wait a moment, so the new question is not answered unread."""
+    page = coach_tablet
+    start(page, site, "brooks", "James Brooks", "Flex Model")
+    # A second tap at once on the new question, as a double tap's second touch would land.
+    page.evaluate("""() => {
+        window.secondTaps = [];
+        document.addEventListener("htmx:afterSwap", () => {
+            const button = document.querySelector(".question button[value=yes]");
+            if (button) { window.secondTaps.push(button.disabled); button.click(); }
+        });
+    }""")
+    page.get_by_role("button", name="In place").click()
+    expect(page.locator(".question-text .action-number")).to_have_text("2")
+    expect(page.get_by_role("button", name="In place")).to_be_enabled()  # and ready again soon after
+    assert page.evaluate("window.secondTaps")[0] is True
+    assert list(Answer.objects.values_list("number", flat=True)) == [1]
+    expect(page.locator(".question-text .action-number")).to_have_text("2")
+
+
+def test_back_waits_while_an_answer_is_not_saved_yet(coach_tablet, site):
+    """A Back tapped behind an unsaved answer would be lost when the answer's reply redraws the walk."""
+    page = coach_tablet
+    start(page, site, "brooks", "James Brooks", "Flex Model")
+    page.get_by_role("button", name="In place").click()
+    expect(page.locator(".question-text .action-number")).to_have_text("2")
+    page.context.set_offline(True)
+    page.get_by_role("button", name="In place").click()
+    expect(page.locator(".question [data-send-status]")).to_contain_text("Not saved yet")
+    expect(page.get_by_role("button", name="Back: undo “Foundation 1”")).to_be_disabled()
+    page.context.set_offline(False)
+    expect(page.locator(".question-text .action-number")).to_have_text("3", timeout=15_000)
+    expect(page.get_by_role("button", name="Back: undo “Foundation 2”")).to_be_enabled()
+    assert list(Answer.objects.values_list("number", flat=True)) == [1, 2]
+
+
+def test_a_driver_model_choice_made_offline_is_never_saved_unsubmitted(coach_tablet, site):
+    """Choosing a component loads its action steps (a GET). Offline, that load fails: the page says
+    so, and nothing is sent as a save when the network returns."""
+    page = coach_tablet
+    start(page, site, "grace", "Grace Kim", "Driver Model")
+    form = page.locator("#focus-form")
+    page.context.set_offline(True)
+    form.get_by_label("Component").select_option(label="Relationships")
+    expect(form.locator("[data-send-status]")).to_contain_text("Could not load")
+    form.get_by_label("In your own words").fill("Half a thought")
+    page.context.set_offline(False)
+    page.wait_for_timeout(3_000)  # the resend of a failed tap comes after 1 s, then 2 s
+    walk = Walkthrough.objects.get()
+    assert walk.focuses.count() == 0
+    expect(form.get_by_role("button", name="Save feedback on this component")).to_be_enabled()

@@ -155,6 +155,20 @@ def test_a_finish_from_a_stale_tab_is_refused(client, paused):
     assert reloaded(paused).is_open
 
 
+@pytest.mark.parametrize("refusal", [{"next_move": "  "}, {"version": "0"}], ids=["no next move", "stale tab"])
+def test_a_refused_finish_keeps_what_was_typed(client, paused, refusal):
+    """Refused (400) or stale (409), the form comes back with the notes as typed, escaped, not as saved."""
+    typed = {"next_move": "Try stations " + SCRIPT, "teacher_note": "Line one\nLine two", "private_note": "Ask about PD"}
+    response = finish(client, paused, HX, **{**typed, **refusal})
+    assert response.status_code in (400, 409)
+    page = response.content.decode()
+    assert SCRIPT not in page
+    for name, text in {**typed, **refusal}.items():
+        if name != "version":
+            assert textarea(page, name) == text
+    assert reloaded(paused).teacher_note == "" and reloaded(paused).is_open
+
+
 def test_every_action_in_place_completes_with_no_pause(client, content, district):
     client.force_login(district.coach)
     walk = walked(district.coach, district.oak_teacher, [True] * 11, framework="enriched-virtual")

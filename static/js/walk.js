@@ -2,7 +2,9 @@
 // when a send fails (no network, server restarting) the tap stays on the page marked
 // "Not saved yet" and is resent with the same values, client key included, until the
 // server has it: the server records a key once, so a resend never counts twice.
-// Leaving the page while a tap is unsaved asks first.
+// Leaving the page while a tap is unsaved asks first. While one is unsaved, the walk's other
+// buttons wait too (a Back behind an unsaved tap would be lost), and the buttons of a question
+// that has just appeared wait a moment, so a double tap does not answer it unread.
 (function () {
   "use strict";
 
@@ -10,6 +12,7 @@
   var unsaved = new Set(); // forms whose last send has not been confirmed
   var timers = new WeakMap();
   var attempts = new WeakMap();
+  var SETTLE_MS = 400;
 
   function retryForm(event) {
     var elt = event.detail && event.detail.elt;
@@ -30,9 +33,14 @@
     });
   }
 
+  function anyUnsaved() {
+    return Array.from(unsaved).some(function (form) { return form.isConnected; });
+  }
+
   function resend(form) {
     if (!form.isConnected) {
       unsaved.delete(form);
+      if (!anyUnsaved()) everyRetryForm(false);
       return;
     }
     clearTimeout(timers.get(form));
@@ -45,9 +53,18 @@
     });
   }
 
+  function everyRetryForm(disabled) {
+    document.querySelectorAll("form[data-retry]").forEach(function (form) { setButtons(form, disabled); });
+  }
+
+  function isPost(event) {
+    var config = event.detail && event.detail.requestConfig;
+    return !config || config.verb === "post";
+  }
+
   function failed(form) {
     unsaved.add(form);
-    setButtons(form, true);
+    everyRetryForm(true);
     var attempt = (attempts.get(form) || 0) + 1;
     attempts.set(form, attempt);
     var seconds = Math.min(Math.pow(2, attempt - 1), 10);
@@ -69,32 +86,49 @@
     if (form && !form.querySelector("[data-send-status][data-state='unsaved']")) say(form, "Saving…", "sending");
   });
 
-  document.addEventListener("htmx:sendError", function (event) {
+  // Only a POST is a tap to keep and resend. A GET that fails (a Driver Model component's
+  // action steps) is only said: resending the form would save choices never submitted.
+  function sendFailed(event) {
     var form = retryForm(event);
-    if (form) failed(form);
-  });
+    if (!form) return;
+    if (isPost(event)) failed(form);
+    else say(form, "Could not load this from the server: no connection. Choose again once you are back online.", "unsaved");
+  }
 
-  document.addEventListener("htmx:timeout", function (event) {
-    var form = retryForm(event);
-    if (form) failed(form);
-  });
+  document.addEventListener("htmx:sendError", sendFailed);
+  document.addEventListener("htmx:timeout", sendFailed);
 
   document.addEventListener("htmx:responseError", function (event) {
-    var form = retryForm(event);
-    if (form && event.detail.xhr.status >= 500) failed(form); // a restarting server: try again
+    if (event.detail.xhr.status >= 500) sendFailed(event); // a restarting server: try again
   });
 
-  document.addEventListener("htmx:afterRequest", function (event) {
+  // beforeOnLoad, not afterRequest: on a redirect (the finish) htmx leaves the page before
+  // afterRequest, and a form still counted as unsaved would make the browser ask "leave?".
+  document.addEventListener("htmx:beforeOnLoad", function (event) {
     var form = retryForm(event);
     var xhr = event.detail.xhr;
     if (form && xhr && xhr.status > 0 && xhr.status < 500) {
       // The server answered: saved, or refused with a message the swap now shows.
+      if (!isPost(event)) return say(form, "", "saved");
       unsaved.delete(form);
       clearTimeout(timers.get(form));
       attempts.delete(form);
-      setButtons(form, false);
+      if (!anyUnsaved()) everyRetryForm(false);
       if (form.isConnected) say(form, "", "saved");
     }
+  });
+
+  // A question that has just appeared (any form new since the last swap) waits a moment.
+  var seen = new WeakSet();
+  document.querySelectorAll("form[data-retry]").forEach(function (form) { seen.add(form); });
+  document.addEventListener("htmx:afterSwap", function () {
+    if (anyUnsaved()) return;
+    document.querySelectorAll("form[data-retry]").forEach(function (form) {
+      if (seen.has(form)) return;
+      seen.add(form);
+      setButtons(form, true);
+      setTimeout(function () { if (!anyUnsaved()) setButtons(form, false); }, SETTLE_MS);
+    });
   });
 
   window.addEventListener("online", function () {
@@ -102,8 +136,7 @@
   });
 
   window.addEventListener("beforeunload", function (event) {
-    var waiting = Array.from(unsaved).some(function (form) { return form.isConnected; });
-    if (waiting) {
+    if (anyUnsaved()) {
       event.preventDefault();
       event.returnValue = ""; // browsers show their own "leave the page?" text
     }
