@@ -201,6 +201,16 @@ def test_a_missing_id_answers_404_like_a_forbidden_one(client, district):
     assert client.get(reverse("people:teacher", args=[999999])).status_code == 404
 
 
+def test_a_forbidden_page_says_who_it_is_for_within_the_site(client, district):
+    """A teacher opening the dashboard gets a 403 page with the site's menu and a way back."""
+    client.force_login(district.teacher_user)
+    response = client.get(reverse("dashboard:pauses"))
+    page = response.content.decode()
+    assert response.status_code == 403
+    assert "This page is not open to you" in page and "This page is for principals or district leaders." in page
+    assert 'aria-label="Main"' in page and "CC BY-NC-SA 4.0" in page
+
+
 @pytest.mark.parametrize(
     "viewer,campuses",
     [

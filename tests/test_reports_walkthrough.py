@@ -37,8 +37,10 @@ def test_the_pdf_holds_teacher_pause_and_next_move_and_never_the_private_note(cl
     assert "Maria Alvarez" in text and "Oak Cliff Elementary" in text and "Priya Shah" in text
     assert "Flex Model" in text and "Foundation 5" in text
     assert "On-demand directions are leveraged to complete self-paced learning" in text  # the pause action
-    assert "Post step-by-step directions at every station." in text
-    assert "Students knew the routine well." in text
+    assert "Agreed next move" in text and "Post step-by-step directions at every station." in text
+    # The observer wrote their own: the source's suggestion is printed beside it, word for word.
+    assert "The PL Toolbox's possible next move: " + " ".join(walk.pause_next_move.split()) in " ".join(text.split())
+    assert "Note for the teacher" in text and "Students knew the routine well." in text
     assert "No directions posted at the stations." in text
     assert "PRIVATE" not in text and "seemed tired" not in text  # not even for the coach who wrote it
 
@@ -173,12 +175,16 @@ def test_a_walkthrough_the_user_may_not_see_answers_404(client, content, distric
 
 def test_a_teacher_prints_their_own_self_reflection(client, content, district):
     walk = flex_walkthrough(
-        district.teacher_user, district.teacher, kind=Walkthrough.Kind.SELF, private_note="PRIVATE-SELF"
-    )
+        district.teacher_user, district.teacher, kind=Walkthrough.Kind.SELF, private_note="PRIVATE-SELF",
+        teacher_note="Try the timer.",
+    )  # fmt: skip
     client.force_login(district.teacher_user)
     text = pdf_text(client.get(reverse("reports:walkthrough-pdf", args=[walk.pk])).content)
     assert "Self-reflection summary".upper() in text.upper() and "Maria Alvarez" in text
     assert "PRIVATE-SELF" not in text
+    # In the teacher's own words: nothing agreed with anyone, no note to a teacher.
+    assert "Reflection note" in text and "Try the timer." in text and "Next move" in text
+    assert "Agreed next move" not in text and "Note for the teacher" not in text
 
 
 @pytest.mark.parametrize("view", ["reports:walkthrough", "reports:walkthrough-pdf"])

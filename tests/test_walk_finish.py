@@ -196,6 +196,15 @@ def test_the_observer_reads_their_private_note(client, finished):
     assert "PRIVATE-NOTE" in page and "only you see this" in page
 
 
+def test_notes_keep_their_line_breaks_and_stay_escaped(client, paused, district):
+    """A note written in paragraphs reads in paragraphs on the walkthrough and teacher pages."""
+    finish(client, paused, next_move="First\nthen " + SCRIPT, teacher_note="Line one\n\nLine two", private_note="Mine\nonly")
+    for url in (paused.get_absolute_url(), reverse("people:teacher", args=[district.teacher.pk])):
+        page = client.get(url).content.decode()
+        assert "First<br>then " + ESCAPED in page and SCRIPT not in page
+        assert "Line one<br><br>Line two" in page and "Mine<br>only" in page
+
+
 @pytest.mark.parametrize("viewer", ["teacher_user", "principal", "leader"])
 def test_nobody_else_ever_sees_the_private_note(client, finished, district, viewer):
     client.force_login(getattr(district, viewer))
@@ -264,6 +273,14 @@ def test_the_observer_reopens_to_correct_the_answers_and_the_change_is_shown(cli
     assert "Status: “Complete” → “Reopened”" in log
     assert "Pause: “Foundation 3” → “Foundation 4”" in log
     assert [c.changed_by for c in walk.changes.all()] == [district.coach, district.coach]
+
+
+def test_a_reopened_walkthrough_is_marked_in_progress_on_the_teacher_page(client, finished, district):
+    teacher_page = reverse("people:teacher", args=[district.teacher.pk])
+    assert '<span class="tag">In progress</span>' not in client.get(teacher_page).content.decode()
+    client.post(reverse("observations:reopen", args=[finished.pk]), {"version": finished.version})
+    latest = client.get(teacher_page).content.decode().split("Latest walkthroughs", 1)[1]
+    assert re.search(r"Flex Model: Foundation 3</a> <span class=\"tag\">In progress</span>", latest)
 
 
 def test_the_correct_page_edits_the_next_move_and_notes_and_logs_it(client, finished, district):
