@@ -90,10 +90,12 @@ class ProgressionChange:
         places = [place for place in places if place is not None]  # a pause on a phase no longer published
         if not places:
             return None
-        middle = median(places)
-        if middle == int(middle):
-            return MedianPause(middle, self._label(int(middle)))
-        return MedianPause(middle, f"between {self._label(int(middle))} and {self._label(int(middle) + 1)}")
+        # With an even count the median falls between the two middle classrooms: named by their
+        # pauses, never by an action halfway between them that no classroom paused at.
+        places.sort()
+        low, high = places[(len(places) - 1) // 2], places[len(places) // 2]
+        label = self._label(low) if low == high else f"between {self._label(low)} and {self._label(high)}"
+        return MedianPause(median(places), label)
 
     def _label(self, position: int) -> str:
         if position >= self.positions.everything:

@@ -160,9 +160,10 @@ def timeline_chart(
 
 def stop_dates(stop: Stop) -> str:
     """When a pause was found: one date, or the first and last of several walkthroughs in a row."""
+    first, last = short_date(stop.first_seen), short_date(stop.last_seen)
     if stop.times == 1:
-        return short_date(stop.first_seen)
-    return f"{short_date(stop.first_seen)} to {short_date(stop.last_seen)}, {stop.times} walkthroughs"
+        return first
+    return f"{first}, {stop.times} walkthroughs" if first == last else f"{first} to {last}, {stop.times} walkthroughs"
 
 
 @dataclass

@@ -79,12 +79,20 @@ def test_a_self_reflection_is_about_the_teacher_themself(client, maria, district
     assert (walk.teacher, walk.observer) == (district.teacher, district.teacher_user)
     page = client.get(walk.get_absolute_url()).content.decode()
     assert "Self-reflection" in page and "Action 1 of 29" in page
+    assert "what you noticed" in page and "what you saw or heard" not in page  # in the teacher's own words
+    assert "Walks</a>" not in page  # a teacher observes on no walk: the menu does not offer them
+
+
+def test_a_coach_sees_the_walks_in_the_menu(client, content, district):
+    client.force_login(district.coach)
+    assert "Walks</a>" in client.get(reverse("observations:walkthrough-list")).content.decode()
 
 
 def test_the_pause_offers_no_private_note(client, maria):
     walk = reflect_to_the_pause(client)
     page = client.get(walk.get_absolute_url()).content.decode()
     assert "Progression pause: Foundation 2" in page and "My next move" in page and "Reflection note" in page
+    assert "Finish the reflection" in page and "Finish walkthrough" not in page
     assert 'name="private_note"' not in page and "Private note" not in page
 
 

@@ -144,3 +144,18 @@ def test_the_print_page_passes_accessibility_checks_with_no_console_errors(
     assert results.violations_count == 0, results.generate_report()
     assert problems == []
     page.context.close()
+
+
+def test_a_pause_seen_twice_on_one_day_gives_that_day_not_a_range(client, content, district):
+    d = district
+    flex_walkthrough(d.coach, d.teacher, in_place=2, observed_at=days_ago(3))
+    flex_walkthrough(d.coach, d.teacher, in_place=2, observed_at=days_ago(3) + timedelta(minutes=30))
+    flex_walkthrough(d.coach, d.teacher, in_place=2, observed_at=days_ago(1))  # a later day: now a range
+    client.force_login(d.principal)
+    body = client.get(reverse("reports:teacher", args=[d.teacher.pk])).content.decode()
+    first, last = f"{timezone.localtime(days_ago(3)):%-d %b %Y}", f"{timezone.localtime(days_ago(1)):%-d %b %Y}"
+    assert f"{first} to {last}" in body
+    flex_walkthrough(d.coach, d.oak_teacher, in_place=2, observed_at=days_ago(3))
+    flex_walkthrough(d.coach, d.oak_teacher, in_place=2, observed_at=days_ago(3) + timedelta(minutes=30))
+    body = client.get(reverse("reports:teacher", args=[d.oak_teacher.pk])).content.decode()
+    assert f"{first} to {first}" not in body and first in body

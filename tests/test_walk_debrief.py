@@ -334,3 +334,17 @@ def test_the_debrief_in_chromium_passes_axe_and_applies_a_filter(
     assert results.violations_count == 0, results.generate_report()
     assert problems == []
     page.context.close()
+
+
+def test_a_median_between_two_far_apart_classrooms_is_named_by_their_pauses(content):
+    """Two classrooms at Foundation 8 and with every action in place: their median position names no
+    action in between (one nobody paused at), but the two pauses it lies between."""
+    from dashboard.queries import Positions
+    from observations.debrief import ProgressionChange
+    from progressions.models import Framework
+
+    flex = Framework.objects.get(slug="flex")
+    change = ProgressionChange(flex, Positions.of(flex), now={1: ("foundation", 8), 2: ("", None)})
+    assert str(change.median_now) == f"between Foundation 8 and Every action in place (position {(8 + Positions.of(flex).everything) / 2:g})"
+    change.now[3] = ("foundation", 8)
+    assert change.median_now.label == "Foundation 8"  # an odd count: the middle classroom's own pause
