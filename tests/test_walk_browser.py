@@ -258,3 +258,20 @@ def test_a_driver_model_choice_made_offline_is_never_saved_unsubmitted(coach_tab
     walk = Walkthrough.objects.get()
     assert walk.focuses.count() == 0
     expect(form.get_by_role("button", name="Save feedback on this component")).to_be_enabled()
+
+
+def test_under_debug_a_refused_finish_shows_its_message_in_the_page(coach_tablet, site, settings):
+    """`make run` serves with DEBUG on, when django-htmx adds its debug script; its stand-in
+    (static/django_htmx/django-htmx.js) leaves the app's 400 answers to be swapped in as usual."""
+    settings.DEBUG = True
+    page = coach_tablet
+    start(page, site, "brooks", "James Brooks", "Flex Model")
+    assert page.locator("script[data-debug='True']").count() == 1
+    page.get_by_role("button", name="Not yet").click()
+    page.get_by_label("Agreed next move").fill("   ")
+    page.get_by_label("Note for James").fill("Kept as typed.")
+    page.get_by_role("button", name="Finish walkthrough").click()
+    expect(page.locator("#walk [role=alert]")).to_contain_text("Write the next move")
+    expect(page.locator("nav[aria-label=Main]")).to_be_visible()  # the page, not a bare fragment
+    expect(page.get_by_label("Note for James")).to_have_value("Kept as typed.")
+    assert Walkthrough.objects.get().is_open
