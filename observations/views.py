@@ -120,7 +120,7 @@ def _start_page(request: HttpRequest, *, kind: str, teachers, walk=None) -> Http
     if teacher is None:
         context.update(_teacher_choices(data, teachers))
     else:
-        context.update(_framework_choices(request, teacher, framework, kind, data))
+        context.update(_framework_choices(request, teacher, framework, kind, data, walk=walk))
     template = "observations/start.html"
     if request.htmx and request.htmx.target == "teacher-choices":
         template += "#teacher-choices"
@@ -153,17 +153,22 @@ def _teacher_choices(data, teachers) -> dict:
     return {"query": query, "teachers": list(teachers.order_by("last_name", "first_name")[:25])}
 
 
-def _framework_choices(request, teacher, framework, kind, data) -> dict:
-    """Each framework with where this teacher last paused on it: the suggested starting phase."""
-    history = {h.framework.pk: h for h in teacher_history(teacher=teacher, viewer=request.user, latest_stops=1)}
+def _framework_choices(request, teacher, framework, kind, data, walk=None) -> dict:
+    """Each framework with where this teacher last paused on it, the suggested starting phase, and
+    this user's unfinished walkthrough of the teacher on it, to resume rather than start twice.
+    In a progression walk the last pause is not shown: observers rate blind, from Foundation."""
+    history = {} if walk else {h.framework.pk: h for h in teacher_history(teacher=teacher, viewer=request.user, latest_stops=1)}
+    unfinished = {}
+    for open_one in Walkthrough.objects.filter(observer=request.user, teacher=teacher, kind=kind, status=Walkthrough.Status.IN_PROGRESS).order_by("-updated_at"):
+        unfinished.setdefault(open_one.framework_id, open_one)
     frameworks = []
     for choice in Framework.objects.order_by("kind", "name"):
         track = history.get(choice.pk)
         track = (track.coach if kind == Walkthrough.Kind.COACH else track.self_reflection) if track else None
-        frameworks.append((choice, track.stops[-1] if track and track.stops else None))
-    context = {"frameworks": frameworks}
+        frameworks.append((choice, track.stops[-1] if track and track.stops else None, unfinished.get(choice.pk)))
+    context = {"frameworks": frameworks, "unfinished": unfinished.get(framework.pk) if framework else None}
     if framework and framework.is_progression:
-        last_stop = dict((f.pk, stop) for f, stop in frameworks).get(framework.pk)
+        last_stop = {f.pk: stop for f, stop, _unfinished in frameworks}.get(framework.pk)
         suggested = last_stop.phase if last_stop and last_stop.number else Phase.Kind.FOUNDATION
         context["phases"] = list(framework.phases.all())
         context["last_stop"] = last_stop

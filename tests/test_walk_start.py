@@ -247,3 +247,31 @@ def test_a_start_key_another_observer_used_is_refused(client, coach, district):
     response = client.post(NEW, form_data(page, district.oak_teacher, client_key=str(theirs.client_key)))
     assert response.status_code == 400 and "already used" in response.content.decode()
     assert Walkthrough.objects.count() == 1
+
+
+def test_an_unfinished_walkthrough_of_the_teacher_is_offered_to_resume(client, coach, district):
+    """Starting again where one is unfinished: the page offers it, beside the progression and above Start."""
+    page = start_form(client, district.oak_teacher)
+    assert "Resume the unfinished one" not in page and "resume it" not in page
+    client.post(NEW, form_data(page, district.oak_teacher))
+    unfinished = Walkthrough.objects.get()
+    page = start_form(client, district.oak_teacher)
+    assert page.count(f'href="{unfinished.get_absolute_url()}"') == 2
+    assert "You have an unfinished walkthrough of James on Flex Model" in page
+    assert "Resume the unfinished one" not in start_form(client, district.teacher)  # another teacher
+    other_coach = client.__class__()
+    other_coach.force_login(district.principal)
+    assert "Resume the unfinished one" not in other_coach.get(NEW, {"teacher": district.oak_teacher.pk, "framework": "flex"}).content.decode()
+
+
+def test_in_a_progression_walk_the_start_page_does_not_anchor_on_the_last_pause(client, coach, district):
+    """Observers of a walk rate blind: no last pause beside the progression, no suggested phase."""
+    from observations.models import ProgressionWalk
+
+    finished_with_pause(district.coach, district.oak_teacher, in_place_first=12)  # paused at Differentiated 2
+    walk = ProgressionWalk.objects.create(client_key=uuid.uuid4(), name="Calibration", date=timezone.localdate(), created_by=district.leader)
+    walk.campuses.set([district.oak_teacher.campus])
+    walk.observers.set([district.coach])
+    page = client.get(NEW, {"teacher": district.oak_teacher.pk, "framework": "flex", "walk": walk.pk}).content.decode()
+    assert "Last pause" not in page and "suggested" not in page and "Differentiated 2" not in page
+    assert re.search(r'name="start_phase" value="foundation" checked', page)
