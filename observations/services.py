@@ -380,6 +380,16 @@ def walkthrough_reopen(*, walkthrough: Walkthrough, by, version: int) -> Walkthr
         return locked
 
 
+def walkthrough_discard(*, walkthrough: Walkthrough, version: int) -> None:
+    """Deletes a walkthrough started by mistake (the wrong teacher or progression), with its answers.
+    Only one never finished: a finished one, even reopened, is part of the teacher's record."""
+    with transaction.atomic():
+        locked = _locked(walkthrough, version)
+        if not locked.is_open or locked.completed_at is not None:
+            raise WalkthroughConflict("This walkthrough was finished once: it is part of the teacher's record and cannot be discarded.")
+        locked.delete()
+
+
 def walkthrough_focus(
     *,
     walkthrough: Walkthrough,

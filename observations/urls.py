@@ -15,6 +15,7 @@ urlpatterns = [
     path("walkthroughs/<int:pk>/finish/", views.walkthrough_finish_view, name="finish"),
     path("walkthroughs/<int:pk>/reopen/", views.walkthrough_reopen_view, name="reopen"),
     path("walkthroughs/<int:pk>/correct/", views.walkthrough_correct_view, name="correct"),
+    path("walkthroughs/<int:pk>/discard/", views.walkthrough_discard_view, name="discard"),
     path("walks/", walk_views.walk_list, name="walk-list"),
     path("walks/new/", walk_views.walk_new, name="walk-new"),
     path("walks/<int:pk>/", walk_views.walk_detail, name="walk"),

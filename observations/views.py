@@ -28,6 +28,7 @@ from .services import (
     walkthrough_answer,
     walkthrough_back,
     walkthrough_correct,
+    walkthrough_discard,
     walkthrough_finish,
     walkthrough_focus,
     walkthrough_reopen,
@@ -450,6 +451,35 @@ def walkthrough_reopen_view(request: HttpRequest, pk: int) -> HttpResponse:
     except (WalkthroughConflict, WalkthroughInvalid) as exc:
         messages.error(request, str(exc))
     return redirect(reverse("observations:walkthrough", args=[pk]))
+
+
+@signed_in
+@require_http_methods(["GET", "HEAD", "POST"])
+def walkthrough_discard_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Its observer discards an unfinished walkthrough started by mistake: a page to confirm, then a
+    plain POST. A resent POST (the first one deleted it) lands on the list like the first."""
+    try:
+        walkthrough = Walkthrough.objects.select_related("teacher", "framework").get(pk=pk, observer_id=request.user.pk)
+    except Walkthrough.DoesNotExist:
+        if request.method == "POST":
+            messages.info(request, "That walkthrough is no longer there.")
+            return redirect("observations:walkthrough-list")
+        raise Http404("No walkthrough here.") from None
+    problem = ""
+    if request.method == "POST":
+        try:
+            version = inputs.read_int(request.POST, "version", "walkthrough version")
+            walkthrough_discard(walkthrough=walkthrough, version=version)
+        except WalkthroughConflict as exc:
+            problem, status = str(exc), 409
+        except WalkthroughInvalid as exc:
+            problem, status = str(exc), 400
+        else:
+            messages.success(request, f"The walkthrough of {walkthrough.teacher.name} on {walkthrough.framework.name} was discarded.")
+            return redirect("observations:walkthrough-list")
+        walkthrough = _reloaded(walkthrough)
+        return render(request, "observations/discard.html", {"walkthrough": walkthrough, "problem": problem}, status=status)
+    return render(request, "observations/discard.html", {"walkthrough": walkthrough})
 
 
 @signed_in

@@ -84,6 +84,7 @@ ACCESS = {
     # finished, about Maria (OAK): its coach, Maria, her principal and district leaders
     "observations:walkthrough": (walkthrough_url("observations:walkthrough"), {**signed_in(200), "admin": 404}),
     "observations:correct": (walkthrough_url("observations:correct"), {**signed_in(404), "coach": 200}),
+    "observations:discard": (walkthrough_url("observations:discard"), {**signed_in(404), "coach": 200}),
     "observations:answer": (walkthrough_url("observations:answer"), POST_ONLY),
     "observations:back": (walkthrough_url("observations:back"), POST_ONLY),
     "observations:focus": (walkthrough_url("observations:focus"), POST_ONLY),
