@@ -356,6 +356,7 @@ class CampusCoverage:
     campus_id: int
     visits: list[int] = field(default_factory=list)  # per teacher, in the last N days
     unvisited: list[tuple[int, str]] = field(default_factory=list)  # (teacher id, name)
+    per_teacher: list[tuple[int, str, int]] = field(default_factory=list)  # (teacher id, name, visits)
 
     @property
     def teachers(self) -> int:
@@ -393,10 +394,11 @@ def coverage(viewer, scope: Scope) -> dict[int, CampusCoverage]:
     by_campus: dict[int, CampusCoverage] = {}
     for pk, first, last, campus_id in teachers:
         campus = by_campus.setdefault(campus_id, CampusCoverage(campus_id))
-        count = visits.get(pk, 0)
+        count, name = visits.get(pk, 0), f"{first} {last}".strip()
         campus.visits.append(count)
+        campus.per_teacher.append((pk, name, count))
         if not count:
-            campus.unvisited.append((pk, f"{first} {last}".strip()))
+            campus.unvisited.append((pk, name))
     return by_campus
 
 

@@ -59,12 +59,17 @@ def coverage(request: HttpRequest) -> HttpResponse:
     campuses = [(c, by_campus[c.pk]) for c in choices.campuses if c.pk in by_campus]
     unvisited = [(campus, teacher) for campus, found in campuses for teacher in found.unvisited]
     shown = unvisited[:UNVISITED_SHOWN]
-    last = queries.last_walkthroughs(request.user, scope, [pk for _campus, (pk, _name) in shown])
+    # One campus: each of its teachers' visits, fewest first, so the next visits go where they are due.
+    one_campus = campuses[0] if len(campuses) == 1 else None
+    per_teacher = sorted(one_campus[1].per_teacher, key=lambda t: (t[2], t[1])) if one_campus else []
+    last = queries.last_walkthroughs(request.user, scope, [pk for _campus, (pk, _name) in shown] + [pk for pk, _n, _v in per_teacher])
     context = {
         "form": form,
         "scope": scope,
         "campuses": campuses,
-        "unvisited": [(campus, name, last.get(pk)) for campus, (pk, name) in shown],
+        "one_campus": one_campus[0] if one_campus else None,
+        "per_teacher": [(pk, name, visits, last.get(pk)) for pk, name, visits in per_teacher],
+        "unvisited": [(campus, pk, name, last.get(pk)) for campus, (pk, name) in shown],
         "unvisited_total": len(unvisited),
         "teacher_total": sum(found.teachers for _c, found in campuses),
     }

@@ -128,6 +128,22 @@ def test_coverage_lists_teachers_without_a_walkthrough_and_visits_per_teacher(cl
     assert "3 of 6 teachers" in body
 
 
+def test_coverage_of_one_campus_lists_each_teachers_visits_fewest_first(client, walks, district):
+    """A principal's one campus: every teacher with their visits and last walkthrough, linked to their page."""
+    body = get(client, district.principal, "dashboard:coverage").content.decode()
+    table = body.split('<table class="figures per-teacher">')[1].split("</table>")[0]
+    rows = re.findall(r'<a href="/teachers/(\d+)/">([^<]+)</a></th><td class="number">(\d+)</td><td>([^<]+)</td>', table)
+    assert len(rows) == 6
+    visits = [int(v) for _pk, _name, v, _last in rows]
+    assert visits == sorted(visits) and visits[-1] >= 1  # fewest first
+    by_name = {name: (int(v), last) for _pk, name, v, last in rows}
+    assert by_name["Sofia Ramirez"] == (0, "None yet") and by_name["Maria Alvarez"][0] >= 1
+    unvisited = body.split('<table class="figures unvisited">')[1].split("</table>")[0]
+    assert f'href="/teachers/{district.teacher.pk}/"' not in unvisited and "/teachers/" in unvisited
+    leader = get(client, district.leader, "dashboard:coverage").content.decode()
+    assert "per-teacher" not in leader and "Choose a campus to see each of its teachers' visits." in leader.replace("&#x27;", "'")
+
+
 def test_trends_show_the_median_pause_position_per_month(client, walks, district):
     body = get(client, district.principal, "dashboard:trends", progression="flex").content.decode()
     assert "Foundation 1 is 1" in body
