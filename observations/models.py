@@ -8,6 +8,7 @@ everything else is the shared part.
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import models
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
@@ -149,6 +150,17 @@ class ProgressionWalk(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("observations:walk", args=[self.pk])
+
+    def observers_and_planner(self) -> tuple[list, object]:
+        """Its observers, by name, and who planned it: one query, for the printed debrief."""
+        on_it = ProgressionWalk.observers.through.objects.filter(progressionwalk_id=self.pk)
+        people = (
+            get_user_model().objects.filter(Q(pk__in=on_it.values("user_id")) | Q(pk=self.created_by_id))
+            .annotate(observes=models.Exists(on_it.filter(user_id=models.OuterRef("pk"))))
+            .order_by("last_name", "first_name", "pk")
+        )  # fmt: skip
+        people = list(people)
+        return [p for p in people if p.observes], next(p for p in people if p.pk == self.created_by_id)
 
 
 class Walkthrough(models.Model):

@@ -113,14 +113,20 @@ def campus_summary_pdf(request: HttpRequest, code: str) -> HttpResponse:
 @require_safe
 def walk_debrief(request: HttpRequest, pk: int) -> HttpResponse:
     """The walk debrief to print, with the debrief page's access rule and filters (one context builder)."""
-    context = debrief_context(request, pk)
+    context = _with_walkers(debrief_context(request, pk))
     return render(request, "reports/walk_debrief.html", context, status=status_of(context))
+
+
+def _with_walkers(context: dict) -> dict:
+    """Who walked and who planned it, for the printed record."""
+    observers, planner = context["walk"].observers_and_planner()
+    return {**context, "observers": observers, "planner": planner}
 
 
 @signed_in
 @require_safe
 def walk_debrief_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    context = debrief_context(request, pk)
+    context = _with_walkers(debrief_context(request, pk))
     if context["problem"]:  # the print page says which filter and why; a PDF could not
         return render(request, "reports/walk_debrief.html", context, status=status_of(context))
     walk = context["walk"]

@@ -272,8 +272,24 @@ def test_the_pdf_holds_the_figures_and_never_a_private_note(client, district, wa
     assert "Team agreement: 100%" in text
     assert HOSTILE in text  # printed literally
     assert "PRIVATE-NOTE" not in text
+    # Who walked, who planned it, and the norms they walked by: the record of the walk.
+    d = district
+    observers = text.split("Observers", 1)[1].split("Planned by", 1)[0]
+    assert all(str(user) in observers for user in (d.coach, d.principal, d.lkw_coach)) and str(d.leader) not in observers
+    assert f"Planned by {d.leader}" in text
     for number, page in enumerate(pages, start=1):
         assert "CC BY-NC-SA 4.0" in page and "Printed " in page and f"Page {number} of {len(pages)}" in page
+
+
+def test_the_printed_debrief_holds_the_norms_escaped(client, district, walks):
+    walk = walks["walk"]
+    walk.norms = "Rate alone.\nStart at Foundation. " + HOSTILE
+    walk.save()
+    client.force_login(district.leader)
+    printed = client.get(reverse("reports:walk-debrief", args=[walk.pk])).content.decode()
+    assert "Rate alone.<br>Start at Foundation. " + escape(HOSTILE) in printed
+    text = pdf_text(client.get(reverse("reports:walk-debrief-pdf", args=[walk.pk])).content)
+    assert "Norms" in text and "Start at Foundation. " + HOSTILE in " ".join(text.split())
 
 
 def test_the_pdf_keeps_the_filters(client, district, walks):
@@ -286,16 +302,17 @@ def test_the_pdf_keeps_the_filters(client, district, walks):
 # Cost -----------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["observations:walk-debrief", "reports:walk-debrief"])
-def test_the_debrief_costs_the_same_queries_as_the_walks_grow(client, district, walks, django_assert_num_queries, name):
+@pytest.mark.parametrize("name,queries", [("observations:walk-debrief", 13), ("reports:walk-debrief", 14)])
+def test_the_debrief_costs_the_same_queries_as_the_walks_grow(client, district, walks, django_assert_num_queries, name, queries):
     """Session, user, roles, the walk, its campuses, the grade bands and subjects, the progressions, the
     previous walk, the pauses, both walks' pauses for the change, Flex's positions, and calibration's
     walkthroughs and action order: each reads rows per pause, progression or classroom in one query, so
-    a walk twice the size costs the same queries (a query per classroom would not)."""
+    a walk twice the size costs the same queries (a query per classroom would not). The printed one
+    also reads its observers and planner, in one query."""
     d = district
     client.force_login(d.leader)
     url = reverse(name, args=[walks["walk"].pk])
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(queries):
         assert client.get(url).status_code == 200
     for teacher in Teacher.objects.filter(last_name__in=["Ramirez", "O'Connor"]):
         rated(d.coach, teacher, walks["previous"], in_place=6)
@@ -303,7 +320,7 @@ def test_the_debrief_costs_the_same_queries_as_the_walks_grow(client, district, 
         rated(d.principal, teacher, walks["walk"], in_place=7)
     for teacher in Teacher.objects.filter(campus=d.lkw).exclude(pk=d.lkw_teacher.pk)[:3]:
         rated(d.lkw_coach, teacher, walks["walk"], in_place=2)
-    with django_assert_num_queries(13):
+    with django_assert_num_queries(queries):
         body = client.get(url).content.decode()
     assert "10 classrooms: each" in body
 
