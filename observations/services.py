@@ -29,10 +29,13 @@ class WalkthroughInvalid(ValueError):
     """A request that cannot be applied; the message says what and why."""
 
 
+NUL_PROBLEM = "{label} contains a null character, which cannot be saved. Remove it and try again."
+
+
 def _refuse_nul(label: str, text: str) -> None:
     """PostgreSQL cannot store a NUL character: refuse it with a message instead of a 500."""
     if "\x00" in text:
-        raise WalkthroughInvalid(f"{label} contains a null character, which cannot be saved. Remove it and try again.")
+        raise WalkthroughInvalid(NUL_PROBLEM.format(label=label))
 
 
 def walkthrough_start(
@@ -178,25 +181,39 @@ def _listed(names: list[str]) -> str:
 def _check_walk_fields(
     day: date, name: str, norms: str, campuses: list[Campus], observers: list, planned_for: date | None = None
 ) -> None:
+    problems = walk_plan_problems(day, name, norms, campuses, observers, planned_for)
+    if problems:
+        raise WalkthroughInvalid("\n".join(problems))
+
+
+def walk_plan_problems(
+    day: date | None, name: str, norms: str, campuses: list[Campus] | None, observers: list | None, planned_for: date | None = None
+) -> list[str]:
+    """Every problem of a walk's plan at once, one line each, so the form is fixed in one go.
+    A field given as None could not be read at all: its own problem is said where it was read."""
+    problems = []
     today = timezone.localdate()
     # An edit that keeps the date is allowed on an old walk (e.g. to fix its norms afterwards).
-    if day != planned_for and not today - timedelta(days=366) <= day <= today + timedelta(days=366):
-        raise WalkthroughInvalid("Date: choose a day within a year of today.")
+    if day is not None and day != planned_for and not today - timedelta(days=366) <= day <= today + timedelta(days=366):
+        problems.append("Date: choose a day within a year of today.")
     if not name:
-        raise WalkthroughInvalid("Purpose: say what the walk is for, e.g. “Foundation 5: small-group instruction”.")
-    if len(name) > ProgressionWalk.NAME_LIMIT:
-        raise WalkthroughInvalid(f"Purpose: keep it under {ProgressionWalk.NAME_LIMIT} characters; the norms can say more.")
+        problems.append("Purpose: say what the walk is for, e.g. “Foundation 5: small-group instruction”.")
+    elif len(name) > ProgressionWalk.NAME_LIMIT:
+        problems.append(f"Purpose: keep it under {ProgressionWalk.NAME_LIMIT} characters; the norms can say more.")
+    elif "\x00" in name:
+        problems.append(NUL_PROBLEM.format(label="The purpose"))
     if len(norms) > NOTE_LIMIT:
-        raise WalkthroughInvalid(f"Norms: keep them under {NOTE_LIMIT} characters.")
-    _refuse_nul("The purpose", name)
-    _refuse_nul("The norms", norms)
-    if not campuses:
-        raise WalkthroughInvalid("Campuses: choose at least one campus to walk.")
-    if not observers:
-        raise WalkthroughInvalid("Observers: choose at least one observer.")
-    not_observers = [str(u) for u in observers if not u.can_observe]
+        problems.append(f"Norms: keep them under {NOTE_LIMIT} characters.")
+    elif "\x00" in norms:
+        problems.append(NUL_PROBLEM.format(label="The norms"))
+    if campuses is not None and not campuses:
+        problems.append("Campuses: choose at least one campus to walk.")
+    if observers is not None and not observers:
+        problems.append("Observers: choose at least one observer.")
+    not_observers = [str(u) for u in observers or [] if not u.can_observe]
     if not_observers:
-        raise WalkthroughInvalid(f"Observers: {', '.join(not_observers)} holds no coach, principal or district leader role.")
+        problems.append(f"Observers: {', '.join(not_observers)} holds no coach, principal or district leader role.")
+    return problems
 
 
 def _lock(walkthrough: Walkthrough) -> Walkthrough:

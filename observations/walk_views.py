@@ -20,7 +20,7 @@ from plcoach.access import role_required, signed_in
 
 from . import inputs
 from .models import ProgressionWalk, Walkthrough
-from .services import WalkthroughConflict, WalkthroughInvalid, campuses_walked, walk_create, walk_update
+from .services import WalkthroughConflict, WalkthroughInvalid, campuses_walked, walk_create, walk_plan_problems, walk_update
 
 ON_THE_WALK = ProgressionWalk.observers.through.objects
 
@@ -98,7 +98,7 @@ def walk_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 walk=walk,
                 edited_by=request.user,
                 version=inputs.read_int(request.POST, "version", "walk version"),
-                **_posted_plan(request.POST, campuses, observers),
+                **_posted_plan(request.POST, campuses, observers, planned_for=walk.date),
             )
         except WalkthroughConflict as exc:
             walk = get_walk_for_user(request, pk)
@@ -116,15 +116,25 @@ def _walk_choices() -> tuple[list[Campus], list[User]]:
     return list(Campus.objects.order_by("name")), list(_observer_choices())
 
 
-def _posted_plan(data, campuses: list[Campus], observers: list[User]) -> dict:
-    """The walk form's fields as the services take them; a field it cannot read raises WalkthroughInvalid naming it."""
-    return {
-        "date": _read_date(data),
-        "name": data.get("name", ""),
-        "norms": data.get("norms", ""),
-        "campuses": _chosen(data, "campuses", campuses, "campus"),
-        "observers": _chosen(data, "observers", observers, "observer"),
+def _posted_plan(data, campuses: list[Campus], observers: list[User], planned_for=None) -> dict:
+    """The walk form's fields as the services take them. If one cannot be read, WalkthroughInvalid
+    names it and every other problem of the form too, one line each, so it is fixed in one go."""
+    readers = {
+        "date": lambda: _read_date(data),
+        "campuses": lambda: _chosen(data, "campuses", campuses, "campus"),
+        "observers": lambda: _chosen(data, "observers", observers, "observer"),
     }
+    plan, problems = {"name": data.get("name", ""), "norms": data.get("norms", "")}, []
+    for field, read in readers.items():
+        try:
+            plan[field] = read()
+        except WalkthroughInvalid as exc:
+            plan[field] = None
+            problems.append(str(exc))
+    if problems:
+        fields = {**plan, "name": plan["name"].strip(), "norms": plan["norms"].strip()}
+        raise WalkthroughInvalid("\n".join(problems + walk_plan_problems(fields.pop("date"), planned_for=planned_for, **fields)))
+    return plan
 
 
 def _posted_values(data) -> dict:

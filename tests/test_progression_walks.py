@@ -235,3 +235,18 @@ def test_the_service_checks_the_walk_the_observer_and_the_campus(district, conte
     with pytest.raises(WalkthroughInvalid, match="A self-reflection is not part of a progression walk"):
         walkthrough_start(observer=district.coach, teacher=district.lkw_teacher, kind=Walkthrough.Kind.SELF, **start)
     assert Walkthrough.objects.count() == 0
+
+
+def test_a_plan_with_several_problems_names_them_all_at_once(client, content, district):
+    """An empty plan: the date, the purpose, the campuses and the observers, each on its own line."""
+    client.force_login(district.leader)
+    response = client.post(reverse("observations:walk-new"), {"client_key": uuid.uuid4(), "date": "", "name": " "})
+    body = response.content.decode()
+    assert response.status_code == 400
+    alert = body.split('role="alert">', 1)[1].split("</p>", 1)[0]
+    assert alert.count("<br>") == 3
+    for problem in ("Date: enter the day of the walk", "Purpose: say what the walk is for", "Campuses: choose at least one", "Observers: choose at least one"):
+        assert problem in alert
+    response = client.post(reverse("observations:walk-new"), {"client_key": uuid.uuid4(), "date": "2026-01-01x", "name": "Ok", "campuses": ["999999"], "observers": [str(district.coach.pk)]})
+    alert = response.content.decode().split('role="alert">', 1)[1].split("</p>", 1)[0]
+    assert "Date: enter the day" in alert and "Campuses: choose from the list" in alert and "Observers" not in alert
