@@ -124,6 +124,11 @@ class PeopleFilters(forms.Form):
         self.campuses = {c.code: c for c in choices.campuses}
         self.every_campus = choices.every_campus
 
+    @property
+    def only_campus(self) -> Campus | None:
+        """The one campus a viewer has (a principal of one school): named, not "all your campuses"."""
+        return next(iter(self.campuses.values())) if len(self.campuses) == 1 and not self.every_campus else None
+
     def scope(self, **extra) -> Scope:
         data = self.cleaned_data
         campus = self.campuses.get(data["campus"])

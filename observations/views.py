@@ -8,7 +8,6 @@ Refusals are 400 (bad input) or 409 (changed in another tab), with the page show
 import uuid
 
 from django.contrib import messages
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -146,12 +145,7 @@ def _start(request: HttpRequest, *, kind: str, teacher, framework, walk) -> Walk
 
 def _teacher_choices(data, teachers) -> dict:
     query = data.get("q", "").replace("\x00", "").strip()[:100]
-    for word in query.split():
-        teachers = teachers.filter(
-            Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(subject__icontains=word)
-            | Q(grade_band__icontains=word) | Q(campus__name__icontains=word)
-        )  # fmt: skip
-    return {"query": query, "teachers": list(teachers.order_by("last_name", "first_name")[:25])}
+    return {"query": query, "teachers": list(teachers.matching(query).order_by("last_name", "first_name")[:25])}
 
 
 def _framework_choices(request, teacher, framework, kind, data, walk=None) -> dict:

@@ -4,6 +4,7 @@ What a user may see is decided here, in querysets (`Teacher.objects.visible_to`)
 view that lists or fetches people applies the same rule.
 """
 
+import re
 from functools import cached_property
 
 from django.contrib.auth.models import AbstractUser, UserManager
@@ -123,6 +124,18 @@ class TeacherQuerySet(models.QuerySet):
 
     def get_by_natural_key(self, key: str) -> "Teacher":
         return self.get(Q(employee_id=key) | Q(email=key))
+
+    def matching(self, query: str) -> "TeacherQuerySet":
+        """Teachers whose name, subject, grade band or campus holds every word of the query. Commas
+        and semicolons part words too: "Alvarez, Maria" finds Maria Alvarez."""
+        teachers = self
+        for word in re.split(r"[\s,;]+", query.replace("\x00", "")):  # PostgreSQL text cannot hold NUL
+            if word:
+                teachers = teachers.filter(
+                    Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(subject__icontains=word)
+                    | Q(grade_band__icontains=word) | Q(campus__name__icontains=word)
+                )  # fmt: skip
+        return teachers
 
 
 class Teacher(models.Model):

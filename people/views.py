@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
@@ -30,12 +29,7 @@ def _get_teacher_for_user(request: HttpRequest, pk: int) -> Teacher:
 def teacher_list(request: HttpRequest) -> HttpResponse:
     teachers = Teacher.objects.visible_to(request.user).select_related("campus").order_by("campus__name", "last_name")
     query = request.GET.get("q", "").replace("\x00", "").strip()[:100]  # PostgreSQL text cannot hold NUL
-    if query:
-        for word in query.split():
-            teachers = teachers.filter(
-                Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(subject__icontains=word)
-                | Q(grade_band__icontains=word) | Q(campus__name__icontains=word)
-            )  # fmt: skip
+    teachers = teachers.matching(query)
     template = "people/teacher_list.html"
     if request.htmx:
         template += "#results"

@@ -128,6 +128,13 @@ def test_coverage_lists_teachers_without_a_walkthrough_and_visits_per_teacher(cl
     assert "3 of 6 teachers" in body
 
 
+def test_a_principal_of_one_campus_sees_it_named_in_the_scope(client, walks, district):
+    body = get(client, district.principal, "dashboard:pauses").content.decode()
+    assert '<p class="scope">Oak Cliff Elementary' in body and "All your campuses" not in body
+    leader = get(client, district.leader, "dashboard:pauses").content.decode()
+    assert '<p class="scope">All your campuses' in leader
+
+
 def test_coverage_of_one_campus_lists_each_teachers_visits_fewest_first(client, walks, district):
     """A principal's one campus: every teacher with their visits and last walkthrough, linked to their page."""
     body = get(client, district.principal, "dashboard:coverage").content.decode()

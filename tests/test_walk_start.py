@@ -86,6 +86,12 @@ def test_the_type_ahead_works_without_javascript(client, coach):
     assert "Grace Kim" in body and "Hannah Weiss" in body and "Marcus Johnson" not in body
 
 
+@pytest.mark.parametrize("query", ["Alvarez, Maria", "alvarez,maria", "Maria; Oak"])
+def test_a_search_written_last_name_comma_first_finds_the_teacher(client, coach, query):
+    body = client.get(NEW, {"q": query}, headers=HTMX_SEARCH).content.decode()
+    assert "Maria Alvarez" in body and "James Brooks" not in body
+
+
 def test_a_coach_finds_only_teachers_of_their_campuses(client, content, district):
     client.force_login(district.lkw_coach)
     body = client.get(NEW, {"q": "Brooks"}, headers=HTMX_SEARCH).content.decode()
