@@ -235,7 +235,7 @@ def test_back_waits_while_an_answer_is_not_saved_yet(coach_tablet, site):
     expect(page.locator(".question-text .action-number")).to_have_text("2")
     page.context.set_offline(True)
     page.get_by_role("button", name="In place").click()
-    expect(page.locator(".question [data-send-status]")).to_contain_text("Not saved yet")
+    expect(page.locator(".question [data-send-status]")).to_contain_text("Not saved yet: no connection. Your answer, “In place”, is kept here")
     expect(page.get_by_role("button", name="Back: undo “Foundation 1”")).to_be_disabled()
     page.context.set_offline(False)
     expect(page.locator(".question-text .action-number")).to_have_text("3", timeout=15_000)

@@ -196,6 +196,15 @@ def test_the_observer_reads_their_private_note(client, finished):
     assert "PRIVATE-NOTE" in page and "only you see this" in page
 
 
+def test_a_finished_walkthrough_offers_the_observer_the_next_one(client, finished, district):
+    assert f'href="{reverse("observations:walkthrough-new")}">Start another walkthrough</a>' in page_of(client, finished)
+    home = client.get(reverse("progressions:home")).content.decode()
+    assert "Start a walkthrough</a>" in home and "Your walkthroughs</a>" in home
+    client.force_login(district.teacher_user)  # the teacher reads it, and starts no walkthrough
+    assert "Start another walkthrough" not in page_of(client, finished)
+    assert "Start a walkthrough</a>" not in client.get(reverse("progressions:home")).content.decode()
+
+
 def test_notes_keep_their_line_breaks_and_stay_escaped(client, paused, district):
     """A note written in paragraphs reads in paragraphs on the walkthrough and teacher pages."""
     finish(client, paused, next_move="First\nthen " + SCRIPT, teacher_note="Line one\n\nLine two", private_note="Mine\nonly")

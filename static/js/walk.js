@@ -62,13 +62,22 @@
     return !config || config.verb === "post";
   }
 
+  // What the coach tapped, in their words: which answer, or Back.
+  function kept(form) {
+    var values = sent.get(form) || {};
+    if (values.in_place === "yes") return "Your answer, “In place”, is kept here and";
+    if (values.in_place === "no") return "Your answer, “Not yet”, is kept here and";
+    if (form.classList.contains("back-form")) return "Your Back is kept here and";
+    return "What you sent is kept here and";
+  }
+
   function failed(form) {
     unsaved.add(form);
     everyRetryForm(true);
     var attempt = (attempts.get(form) || 0) + 1;
     attempts.set(form, attempt);
     var seconds = Math.min(Math.pow(2, attempt - 1), 10);
-    say(form, "Not saved yet: no connection. Your answer is kept here and will be sent again in " + seconds + " s.", "unsaved");
+    say(form, "Not saved yet: no connection. " + kept(form) + " will be sent again in " + seconds + " s.", "unsaved");
     timers.set(form, setTimeout(function () { resend(form); }, seconds * 1000));
   }
 
