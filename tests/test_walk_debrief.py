@@ -98,6 +98,8 @@ def test_the_walks_classrooms_counted_once_at_their_latest_pause(client, distric
     body = debrief(client, district.leader, walks["walk"])
     assert "Flex Model: where the classrooms pause" in body
     assert "5 classrooms: each classroom's latest walkthrough in this walk." in body
+    # Maria was rated by two observers: the page says which rating the chart counts.
+    assert "Where two or more observers rated a classroom, the latest rating counts here" in body.replace("&#x27;", "'")
     desc = between(body, "<desc", "</desc>")
     counted = "Foundation 1: 1 teacher; Foundation 4: 1 teacher; Foundation 5: 2 teachers; Differentiated 2: 1 teacher."
     assert counted in desc
@@ -337,7 +339,10 @@ def test_the_debrief_in_chromium_passes_axe_and_applies_a_filter(
     page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
     page.goto(live_server.url + reverse("observations:walk-debrief", args=[walks["walk"].pk]))
     expect(page.get_by_role("img", name="Flex Model: where teachers paused")).to_be_visible()
-    expect(page.locator("p.classrooms")).to_have_text("5 classrooms: each classroom's latest walkthrough in this walk.")
+    expect(page.locator("p.classrooms")).to_have_text(
+        "5 classrooms: each classroom's latest walkthrough in this walk. Where two or more observers rated a"
+        " classroom, the latest rating counts here; calibration below shows them all."
+    )
     results = Axe().run(page)
     assert results.violations_count == 0, results.generate_report()
 
