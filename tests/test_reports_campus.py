@@ -73,6 +73,7 @@ def test_the_spread_of_pauses_is_an_accessible_chart(client, oak, district):
     desc = chart.split("<desc")[1].split("</desc>")[0]
     assert "Foundation 1: 1 teacher; Foundation 2: 1 teacher; Foundation 3: 1 teacher; Foundation 5: 1 teacher." in desc
     assert chart.count("<rect ") == 4
+    assert "Each teacher's latest finished coach walkthrough on the progression, however long ago" in body
 
 
 def test_the_pdf_holds_the_roster_and_never_a_private_note(client, oak, district):
