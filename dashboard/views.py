@@ -61,7 +61,7 @@ def coverage(request: HttpRequest) -> HttpResponse:
     shown = unvisited[:UNVISITED_SHOWN]
     # One campus: each of its teachers' visits, fewest first, so the next visits go where they are due.
     one_campus = campuses[0] if len(campuses) == 1 else None
-    per_teacher = sorted(one_campus[1].per_teacher, key=lambda t: (t[2], t[1])) if one_campus else []
+    per_teacher = sorted(one_campus[1].per_teacher, key=lambda t: t[2]) if one_campus else []  # stable: by last name within
     last = queries.last_walkthroughs(request.user, scope, [pk for _campus, (pk, _name) in shown] + [pk for pk, _n, _v in per_teacher])
     context = {
         "form": form,

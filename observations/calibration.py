@@ -108,6 +108,11 @@ class Debrief:
     waiting: int  # classrooms with one rating so far
 
     @property
+    def progressions_rated_twice(self) -> set[str]:
+        """The progressions (by name) on which some classroom has two or more ratings."""
+        return {c.framework for c in self.classrooms}
+
+    @property
     def disagreements(self) -> list[Classroom]:
         return [c for c in self.classrooms if not c.agreed]
 

@@ -154,7 +154,9 @@ def _framework_choices(request, teacher, framework, kind, data, walk=None) -> di
     In a progression walk the last pause is not shown: observers rate blind, from Foundation."""
     history = {} if walk else {h.framework.pk: h for h in teacher_history(teacher=teacher, viewer=request.user, latest_stops=1)}
     unfinished = {}
-    for open_one in Walkthrough.objects.filter(observer=request.user, teacher=teacher, kind=kind, status=Walkthrough.Status.IN_PROGRESS).order_by("-updated_at"):
+    # Only one of the same walk (or of none): resuming another would leave this walk's rating out of its debrief.
+    open_ones = Walkthrough.objects.filter(observer=request.user, teacher=teacher, kind=kind, status=Walkthrough.Status.IN_PROGRESS, walk=walk)
+    for open_one in open_ones.order_by("-updated_at"):
         unfinished.setdefault(open_one.framework_id, open_one)
     frameworks = []
     for choice in Framework.objects.order_by("kind", "name"):
@@ -456,14 +458,15 @@ def walkthrough_discard_view(request: HttpRequest, pk: int) -> HttpResponse:
         walkthrough = Walkthrough.objects.select_related("teacher", "framework").get(pk=pk, observer_id=request.user.pk)
     except Walkthrough.DoesNotExist:
         if request.method == "POST":
-            messages.info(request, "That walkthrough is no longer there.")
-            return redirect("observations:walkthrough-list")
+            return _no_longer_there(request)
         raise Http404("No walkthrough here.") from None
     problem = ""
     if request.method == "POST":
         try:
             version = inputs.read_int(request.POST, "version", "walkthrough version")
             walkthrough_discard(walkthrough=walkthrough, version=version)
+        except Walkthrough.DoesNotExist:  # a second send that waited on the first one's lock
+            return _no_longer_there(request)
         except WalkthroughConflict as exc:
             problem, status = str(exc), 409
         except WalkthroughInvalid as exc:
@@ -474,6 +477,11 @@ def walkthrough_discard_view(request: HttpRequest, pk: int) -> HttpResponse:
         walkthrough = _reloaded(walkthrough)
         return render(request, "observations/discard.html", {"walkthrough": walkthrough, "problem": problem}, status=status)
     return render(request, "observations/discard.html", {"walkthrough": walkthrough})
+
+
+def _no_longer_there(request: HttpRequest) -> HttpResponse:
+    messages.info(request, "That walkthrough is no longer there.")
+    return redirect("observations:walkthrough-list")
 
 
 @signed_in

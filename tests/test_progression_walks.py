@@ -243,6 +243,7 @@ def test_a_plan_with_several_problems_names_them_all_at_once(client, content, di
     response = client.post(reverse("observations:walk-new"), {"client_key": uuid.uuid4(), "date": "", "name": " "})
     body = response.content.decode()
     assert response.status_code == 400
+    assert "novalidate" in client.get(reverse("observations:walk-new")).content.decode()  # the browser lets the server say it all
     alert = body.split('role="alert">', 1)[1].split("</p>", 1)[0]
     assert alert.count("<br>") == 3
     for problem in ("Date: enter the day of the walk", "Purpose: say what the walk is for", "Campuses: choose at least one", "Observers: choose at least one"):

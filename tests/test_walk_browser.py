@@ -275,3 +275,55 @@ def test_under_debug_a_refused_finish_shows_its_message_in_the_page(coach_tablet
     expect(page.locator("nav[aria-label=Main]")).to_be_visible()  # the page, not a bare fragment
     expect(page.get_by_label("Note for James")).to_have_value("Kept as typed.")
     assert Walkthrough.objects.get().is_open
+
+
+def test_back_waits_while_an_answer_is_on_its_way(coach_tablet, site):
+    """Not only after a failed send: from the moment a tap is sent until the server answers."""
+    page = coach_tablet
+    start(page, site, "brooks", "James Brooks", "Flex Model")
+    page.get_by_role("button", name="In place").click()
+    expect(page.locator(".question-text .action-number")).to_have_text("2")
+    expect(page.get_by_role("button", name="In place")).to_be_enabled()
+    # The tap's send starts within the click: read Back's state in the same turn of the page's script.
+    back_disabled = page.evaluate("""() => {
+        document.querySelector(".question button[value=yes]").click();
+        return document.querySelector(".back-form button").disabled;
+    }""")
+    assert back_disabled is True
+    expect(page.locator(".question-text .action-number")).to_have_text("3")
+    expect(page.get_by_role("button", name="Back: undo “Foundation 2”")).to_be_enabled()
+
+
+def test_a_tap_on_a_walkthrough_discarded_elsewhere_says_so(coach_tablet, site):
+    page = coach_tablet
+    start(page, site, "brooks", "James Brooks", "Flex Model")
+    Walkthrough.objects.all().delete()  # discarded on another device
+    page.get_by_role("button", name="In place").click()
+    expect(page.locator(".question [data-send-status]")).to_contain_text("no longer open to you here. Reload the page")
+    expect(page.get_by_role("button", name="In place")).to_be_disabled()
+
+
+def test_another_component_waits_while_feedback_is_not_saved_yet(coach_tablet, site):
+    """Choosing another component redraws the form: not while its feedback is waiting to be resent."""
+    page = coach_tablet
+    start(page, site, "grace", "Grace Kim", "Driver Model")
+    form = page.locator("#focus-form")
+    form.get_by_label("Component").select_option(label="Relationships")
+    expect(form.get_by_role("heading", name="Feedback on Relationships")).to_be_visible()
+    form.get_by_label("Moving to learner centered").check()
+    expect(form.get_by_role("checkbox").first).to_be_visible()
+    form.get_by_role("checkbox").nth(0).check()
+    form.get_by_role("checkbox").nth(1).check()
+    form.get_by_label("In your own words").fill("As sent")
+    page.context.set_offline(True)
+    form.get_by_role("button", name="Save feedback on this component").click()
+    expect(form.locator("[data-send-status]")).to_contain_text("Not saved yet")
+    # What is kept is what was sent: the fields hold still until it is saved.
+    expect(form.get_by_label("In your own words")).not_to_be_editable()
+    expect(form.get_by_role("checkbox").nth(0)).to_be_disabled()
+    expect(form.get_by_label("Component")).to_be_disabled()  # another component would redraw the form
+    page.context.set_offline(False)
+    expect(page.locator(".focus").first.get_by_role("heading", name="Relationships")).to_be_visible(timeout=15_000)
+    focus = Walkthrough.objects.get().focuses.get()
+    assert focus.component.name == "Relationships" and len(focus.steps) == 2 and focus.own_words == "As sent"
+

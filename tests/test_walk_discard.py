@@ -81,3 +81,21 @@ def test_nobody_but_the_observer_can_discard(client, content, district, intruder
     response = discard(client, walk)
     assert response.status_code == 302  # said like a walkthrough that is not there: nothing leaks
     assert Walkthrough.objects.get(pk=walk.pk).answers.count() == 2
+
+
+def test_a_second_discard_that_waited_on_the_first_lands_on_the_list(client, coach, district, monkeypatch):
+    """Two sends of Discard: the second reads the walkthrough, then waits on the first one's lock,
+    and finds it gone. Forced here by deleting it between the read and the service's lock."""
+    import observations.views as views
+
+    walk = started(coach, district.oak_teacher)
+    real = views.walkthrough_discard
+
+    def after_the_first_send(*, walkthrough, version):
+        Walkthrough.objects.filter(pk=walkthrough.pk).delete()  # the first send's work, done meanwhile
+        return real(walkthrough=walkthrough, version=version)
+
+    monkeypatch.setattr(views, "walkthrough_discard", after_the_first_send)
+    response = discard(client, walk)
+    assert response.status_code == 302 and response["Location"] == reverse("observations:walkthrough-list")
+    assert "That walkthrough is no longer there." in client.get(response["Location"]).content.decode()

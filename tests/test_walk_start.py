@@ -281,3 +281,14 @@ def test_in_a_progression_walk_the_start_page_does_not_anchor_on_the_last_pause(
     page = client.get(NEW, {"teacher": district.oak_teacher.pk, "framework": "flex", "walk": walk.pk}).content.decode()
     assert "Last pause" not in page and "suggested" not in page and "Differentiated 2" not in page
     assert re.search(r'name="start_phase" value="foundation" checked', page)
+
+    # An unfinished walkthrough outside the walk is not offered here: resumed, it would be left out of the walk's debrief.
+    client.post(NEW, form_data(start_form(client, district.oak_teacher), district.oak_teacher))
+    page = client.get(NEW, {"teacher": district.oak_teacher.pk, "framework": "flex", "walk": walk.pk}).content.decode()
+    assert "Resume the unfinished one" not in page and "resume it" not in page
+    data = form_data(page, district.oak_teacher, walk=walk.pk)
+    in_walk = client.post(NEW, data)["Location"]
+    page = client.get(NEW, {"teacher": district.oak_teacher.pk, "framework": "flex", "walk": walk.pk}).content.decode()
+    assert f'href="{in_walk}">resume it</a>' in page
+    outside = start_form(client, district.oak_teacher)
+    assert f'href="{in_walk}"' not in outside and "Resume the unfinished one" in outside

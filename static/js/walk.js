@@ -49,7 +49,7 @@
       source: form,
       target: form.getAttribute("hx-target"),
       swap: form.getAttribute("hx-swap"),
-      values: sent.get(form) || {},
+      values: sent.get(form) || new FormData(),
     });
   }
 
@@ -64,16 +64,25 @@
 
   // What the coach tapped, in their words: which answer, or Back.
   function kept(form) {
-    var values = sent.get(form) || {};
-    if (values.in_place === "yes") return "Your answer, “In place”, is kept here and";
-    if (values.in_place === "no") return "Your answer, “Not yet”, is kept here and";
+    var values = sent.get(form) || new FormData();
+    if (values.get("in_place") === "yes") return "Your answer, “In place”, is kept here and";
+    if (values.get("in_place") === "no") return "Your answer, “Not yet”, is kept here and";
     if (form.classList.contains("back-form")) return "Your Back is kept here and";
     return "What you sent is kept here and";
+  }
+
+  // What is kept is what was sent: the form's fields stay as they were until it is saved.
+  function holdFields(form) {
+    form.querySelectorAll("textarea, input:not([type=hidden]), select").forEach(function (field) {
+      if (field.tagName === "TEXTAREA" || field.type === "text") field.readOnly = true;
+      else field.disabled = true;
+    });
   }
 
   function failed(form) {
     unsaved.add(form);
     everyRetryForm(true);
+    holdFields(form);
     var attempt = (attempts.get(form) || 0) + 1;
     attempts.set(form, attempt);
     var seconds = Math.min(Math.pow(2, attempt - 1), 10);
@@ -84,15 +93,19 @@
   document.addEventListener("htmx:configRequest", function (event) {
     var form = retryForm(event);
     if (!form || event.detail.verb !== "post") return;
-    var values = {};
-    event.detail.formData.forEach(function (value, name) { values[name] = value; });
+    var values = new FormData(); // a copy, repeated names (a Driver Model's chosen steps) included
+    event.detail.formData.forEach(function (value, name) { values.append(name, value); });
     if (!unsaved.has(form)) sent.set(form, values); // a resend keeps the values first sent
     unsaved.add(form);
+    everyRetryForm(true); // the walk's other buttons wait for this one's answer (its values are already read)
   });
 
   document.addEventListener("htmx:beforeRequest", function (event) {
     var form = retryForm(event);
-    if (form && !form.querySelector("[data-send-status][data-state='unsaved']")) say(form, "Saving…", "sending");
+    // A GET (a component's steps) is no save. While a save is on its way the form's hx-sync drops
+    // it; once a save has failed, holdFields has disabled what would send one.
+    if (!form || !isPost(event)) return;
+    if (!form.querySelector("[data-send-status][data-state='unsaved']")) say(form, "Saving…", "sending");
   });
 
   // Only a POST is a tap to keep and resend. A GET that fails (a Driver Model component's
@@ -118,12 +131,16 @@
     var xhr = event.detail.xhr;
     if (form && xhr && xhr.status > 0 && xhr.status < 500) {
       // The server answered: saved, or refused with a message the swap now shows.
-      if (!isPost(event)) return say(form, "", "saved");
+      if (!isPost(event)) return unsaved.has(form) || say(form, "", "saved");
       unsaved.delete(form);
       clearTimeout(timers.get(form));
       attempts.delete(form);
       if (!anyUnsaved()) everyRetryForm(false);
-      if (form.isConnected) say(form, "", "saved");
+      if (xhr.status === 403 || xhr.status === 404) {
+        // Nothing to swap: the walkthrough is gone (discarded elsewhere) or the sign-in ended.
+        setButtons(form, true);
+        say(form, "Not saved: this walkthrough is no longer open to you here. Reload the page to see where it stands.", "unsaved");
+      } else if (form.isConnected) say(form, "", "saved");
     }
   });
 
@@ -131,7 +148,6 @@
   var seen = new WeakSet();
   document.querySelectorAll("form[data-retry]").forEach(function (form) { seen.add(form); });
   document.addEventListener("htmx:afterSwap", function () {
-    if (anyUnsaved()) return;
     document.querySelectorAll("form[data-retry]").forEach(function (form) {
       if (seen.has(form)) return;
       seen.add(form);
