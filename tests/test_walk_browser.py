@@ -49,6 +49,17 @@ def start(page, site, teacher_search: str, teacher: str, framework: str) -> None
     page.wait_for_load_state("load")
 
 
+def relationships_steps(page, site):
+    """A Driver Model walkthrough of Grace Kim, its form showing Relationships' steps toward learner centered."""
+    start(page, site, "grace", "Grace Kim", "Driver Model")
+    form = page.locator("#focus-form")
+    form.get_by_label("Component").select_option(label="Relationships")
+    expect(form.get_by_role("heading", name="Feedback on Relationships")).to_be_visible()
+    form.get_by_label("Moving to learner centered").check()
+    expect(form.get_by_role("checkbox").first).to_be_visible()
+    return form
+
+
 def test_a_flex_walk_to_a_pause_with_an_edited_next_move(coach_tablet, site, district):
     page = coach_tablet
     start(page, site, "broo", "James Brooks", "Flex Model")
@@ -102,13 +113,8 @@ def test_back_undoes_the_last_answer_without_a_reload(coach_tablet, site):
 
 def test_a_driver_model_walkthrough(coach_tablet, site):
     page = coach_tablet
-    start(page, site, "grace", "Grace Kim", "Driver Model")
-    form = page.locator("#focus-form")
-    form.get_by_label("Component").select_option(label="Relationships")
-    expect(form.get_by_role("heading", name="Feedback on Relationships")).to_be_visible()
-    form.get_by_label("Moving to learner centered").check()
+    form = relationships_steps(page, site)
     steps = form.get_by_role("checkbox")
-    expect(steps.first).to_be_visible()
     first, second = steps.nth(0), steps.nth(1)
     chosen = [first.locator("xpath=..").inner_text().strip(), second.locator("xpath=..").inner_text().strip()]
     first.check()
@@ -306,12 +312,7 @@ def test_a_tap_on_a_walkthrough_discarded_elsewhere_says_so(coach_tablet, site):
 def test_another_component_waits_while_feedback_is_not_saved_yet(coach_tablet, site):
     """Choosing another component redraws the form: not while its feedback is waiting to be resent."""
     page = coach_tablet
-    start(page, site, "grace", "Grace Kim", "Driver Model")
-    form = page.locator("#focus-form")
-    form.get_by_label("Component").select_option(label="Relationships")
-    expect(form.get_by_role("heading", name="Feedback on Relationships")).to_be_visible()
-    form.get_by_label("Moving to learner centered").check()
-    expect(form.get_by_role("checkbox").first).to_be_visible()
+    form = relationships_steps(page, site)
     form.get_by_role("checkbox").nth(0).check()
     form.get_by_role("checkbox").nth(1).check()
     form.get_by_label("In your own words").fill("As sent")
