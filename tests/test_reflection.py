@@ -86,6 +86,8 @@ def test_a_self_reflection_is_about_the_teacher_themself(client, maria, district
 def test_a_coach_sees_the_walks_in_the_menu(client, content, district):
     client.force_login(district.coach)
     assert "Walks</a>" in client.get(reverse("observations:walkthrough-list")).content.decode()
+    client.force_login(district.teacher_user)  # a teacher who opens the walks anyway is told who they are for
+    assert "Progression walks are for coaches, principals and district leaders" in client.get(reverse("observations:walk-list")).content.decode()
 
 
 def test_the_pause_offers_no_private_note(client, maria):
