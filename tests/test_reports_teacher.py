@@ -142,6 +142,10 @@ def test_the_print_page_passes_accessibility_checks_with_no_console_errors(
     assert page.get_by_role("img", name="Flex Model: pauses over time").is_visible()
     results = Axe().run(page)
     assert results.violations_count == 0, results.generate_report()
+    # The Print button opens the browser's print dialog (recorded here: headless Chromium has none).
+    page.evaluate("window.print = () => { window.printAsked = true; }")
+    page.get_by_role("button", name="Print").click()
+    assert page.evaluate("window.printAsked") is True
     assert problems == []
     page.context.close()
 

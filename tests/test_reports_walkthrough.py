@@ -1,5 +1,6 @@
 """The walkthrough summary: its print page and PDF show the shared record, never the private note."""
 
+import re
 import threading
 import uuid
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -84,7 +85,10 @@ def test_the_print_page_shows_the_same_summary_with_print_and_download(client, w
     assert f'href="{reverse("reports:walkthrough-pdf", args=[walk.pk])}"' in body and "Download PDF" in body
     assert "Print command" in body
     assert 'href="/static/css/print.css"' in body
-    assert "style=" not in body and "<style" not in body and "<script" not in body  # CSP: own stylesheet only
+    # CSP: the app's own stylesheet and one script of its own (the Print button), nothing inline.
+    assert "style=" not in body and "<style" not in body
+    assert re.findall(r"<script[^>]*>", body) == ['<script src="/static/js/print.js" defer>']
+    assert "data-print hidden>Print</button>" in body  # shown by that script: without it, the hint says how
     assert "Content: PL Toolbox" in body and 'rel="license"' in body
     assert "style-src 'self'" in response["Content-Security-Policy"]
 
