@@ -354,9 +354,16 @@ def _next_month(month: date) -> date:
 @dataclass
 class CampusCoverage:
     campus_id: int
-    visits: list[int] = field(default_factory=list)  # per teacher, in the last N days
-    unvisited: list[tuple[int, str]] = field(default_factory=list)  # (teacher id, name)
-    per_teacher: list[tuple[int, str, int]] = field(default_factory=list)  # (teacher id, name, visits)
+    per_teacher: list[tuple[int, str, int]] = field(default_factory=list)  # (teacher id, name, visits in the last N days)
+
+    @property
+    def visits(self) -> list[int]:
+        return [count for _pk, _name, count in self.per_teacher]
+
+    @property
+    def unvisited(self) -> list[tuple[int, str]]:
+        """(teacher id, name) of those with no visit."""
+        return [(pk, name) for pk, name, count in self.per_teacher if not count]
 
     @property
     def teachers(self) -> int:
@@ -394,11 +401,7 @@ def coverage(viewer, scope: Scope) -> dict[int, CampusCoverage]:
     by_campus: dict[int, CampusCoverage] = {}
     for pk, first, last, campus_id in teachers:
         campus = by_campus.setdefault(campus_id, CampusCoverage(campus_id))
-        count, name = visits.get(pk, 0), f"{first} {last}".strip()
-        campus.visits.append(count)
-        campus.per_teacher.append((pk, name, count))
-        if not count:
-            campus.unvisited.append((pk, name))
+        campus.per_teacher.append((pk, f"{first} {last}".strip(), visits.get(pk, 0)))
     return by_campus
 
 

@@ -253,6 +253,11 @@ class Walkthrough(models.Model):
     def is_open(self) -> bool:
         return self.status == self.Status.IN_PROGRESS
 
+    @property
+    def discardable(self) -> bool:
+        """Started by mistake and never finished: one finished once, even reopened, is part of the record."""
+        return self.is_open and self.completed_at is None
+
     @cached_property
     def state(self) -> "WalkState":
         """Where the walk stands: one query for its answers (the actions are kept per process);

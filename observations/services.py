@@ -402,7 +402,7 @@ def walkthrough_discard(*, walkthrough: Walkthrough, version: int) -> None:
     Only one never finished: a finished one, even reopened, is part of the teacher's record."""
     with transaction.atomic():
         locked = _locked(walkthrough, version)
-        if not locked.is_open or locked.completed_at is not None:
+        if not locked.discardable:
             raise WalkthroughConflict("This walkthrough was finished once: it is part of the teacher's record and cannot be discarded.")
         locked.delete()
 

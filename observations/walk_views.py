@@ -132,8 +132,10 @@ def _posted_plan(data, campuses: list[Campus], observers: list[User], planned_fo
             plan[field] = None
             problems.append(str(exc))
     if problems:
-        fields = {**plan, "name": plan["name"].strip(), "norms": plan["norms"].strip()}
-        raise WalkthroughInvalid("\n".join(problems + walk_plan_problems(fields.pop("date"), planned_for=planned_for, **fields)))
+        problems += walk_plan_problems(
+            plan["date"], plan["name"].strip(), plan["norms"].strip(), plan["campuses"], plan["observers"], planned_for
+        )
+        raise WalkthroughInvalid("\n".join(problems))
     return plan
 
 

@@ -2,9 +2,10 @@
 // when a send fails (no network, server restarting) the tap stays on the page marked
 // "Not saved yet" and is resent with the same values, client key included, until the
 // server has it: the server records a key once, so a resend never counts twice.
-// Leaving the page while a tap is unsaved asks first. While one is unsaved, the walk's other
-// buttons wait too (a Back behind an unsaved tap would be lost), and the buttons of a question
-// that has just appeared wait a moment, so a double tap does not answer it unread.
+// Leaving the page while a tap is unsaved asks first. From the moment a tap is sent until the
+// server has it, the walk's other buttons wait too (a Back behind an unsaved tap would be lost),
+// and the buttons of a question that has just appeared wait a moment, so a double tap does not
+// answer it unread.
 (function () {
   "use strict";
 
@@ -80,8 +81,7 @@
   }
 
   function failed(form) {
-    unsaved.add(form);
-    everyRetryForm(true);
+    unsaved.add(form); // its buttons, and the walk's others, are disabled since it was sent
     holdFields(form);
     var attempt = (attempts.get(form) || 0) + 1;
     attempts.set(form, attempt);
@@ -131,7 +131,10 @@
     var xhr = event.detail.xhr;
     if (form && xhr && xhr.status > 0 && xhr.status < 500) {
       // The server answered: saved, or refused with a message the swap now shows.
-      if (!isPost(event)) return unsaved.has(form) || say(form, "", "saved");
+      if (!isPost(event)) {
+        if (!unsaved.has(form)) say(form, "", "saved");
+        return;
+      }
       unsaved.delete(form);
       clearTimeout(timers.get(form));
       attempts.delete(form);
