@@ -99,3 +99,15 @@ def test_a_second_discard_that_waited_on_the_first_lands_on_the_list(client, coa
     response = discard(client, walk)
     assert response.status_code == 302 and response["Location"] == reverse("observations:walkthrough-list")
     assert "That walkthrough is no longer there." in client.get(response["Location"]).content.decode()
+
+
+@pytest.mark.parametrize("taps", [1, 12])
+def test_query_count_is_the_same_however_many_answers(client, coach, district, django_assert_num_queries, taps):
+    """The page: session, user, the walkthrough with its teacher and progression, the menu's roles.
+    The discard: session, user, the walkthrough, then in a transaction the lock and one delete each
+    of its answers, changes, Driver Model feedback and itself: 12 answers cost what 1 does."""
+    walk = started(coach, district.oak_teacher, taps=taps)
+    with django_assert_num_queries(4):
+        assert client.get(reverse("observations:discard", args=[walk.pk])).status_code == 200
+    with django_assert_num_queries(10):  # with the transaction's savepoint and release
+        assert discard(client, walk).status_code == 302
