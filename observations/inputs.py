@@ -19,6 +19,11 @@ def read_key(data: QueryDict, name: str = "client_key") -> uuid.UUID:
         raise WalkthroughInvalid("The page sent no valid key with this tap. Reload the page and try again.") from None
 
 
+def read_optional_key(data: QueryDict, name: str = "client_key") -> uuid.UUID | None:
+    """The key a form sends with a write, if any: a page from before keys were sent has none."""
+    return read_key(data, name) if data.get(name) else None
+
+
 LARGEST_ID = 2**63 - 1  # a bigint: a larger number is no id, and SQLite cannot even compare it
 
 

@@ -207,6 +207,9 @@ class Walkthrough(models.Model):
     private_note = models.TextField("private note (observer only)", blank=True)
     # Every write bumps the version; a write based on an older one is refused (two tabs).
     version = models.PositiveIntegerField(default=1)
+    # The key the last write was sent with: that write sent again (its reply lost) is found done,
+    # not refused as from another tab.
+    last_write_key = models.UUIDField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     completed_at = models.DateTimeField(null=True, blank=True)

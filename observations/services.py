@@ -3,7 +3,9 @@
 - A start and an answer carry a client-generated key with a unique constraint behind it:
   a double tap, a resent request or a reloaded page records exactly one.
 - Every other write names the version it was based on; a write from a stale tab is refused
-  with WalkthroughConflict instead of corrupting the walk.
+  with WalkthroughConflict instead of corrupting the walk. A walkthrough keeps the key of its
+  last write, so that write sent again (a Back, a Remove, a finish whose reply was lost) is
+  found already done rather than refused.
 """
 
 import uuid
@@ -240,6 +242,16 @@ def _locked(walkthrough: Walkthrough, version: int) -> Walkthrough:
     return locked
 
 
+def _sent_again(locked: Walkthrough, key: uuid.UUID | None) -> bool:
+    """This write is the walkthrough's last one, sent again: it is done already."""
+    return key is not None and locked.last_write_key == key
+
+
+def _bump(locked: Walkthrough, key: uuid.UUID | None) -> None:
+    locked.version += 1
+    locked.last_write_key = key
+
+
 def walkthrough_answer(
     *, walkthrough: Walkthrough, client_key: uuid.UUID, action_id: int, in_place: bool, evidence: str = "", version: int
 ) -> Walkthrough:
@@ -283,11 +295,11 @@ def _answer(walkthrough, client_key, action_id, in_place, evidence, version) -> 
             evidence=evidence,
         )
         state.answers.append(answer)
-        fields = ["version", "updated_at"]
+        fields = ["version", "last_write_key", "updated_at"]
         if not in_place:
             _set_pause(locked, action)
             fields += PAUSE_FIELDS
-        locked.version += 1
+        _bump(locked, client_key)
         locked.save(update_fields=fields)
         return locked
 
@@ -305,10 +317,14 @@ def _set_pause(walkthrough: Walkthrough, action: Action | None) -> None:
     walkthrough.next_move = action.next_move if action else ""  # suggested until the coach edits it
 
 
-def walkthrough_back(*, walkthrough: Walkthrough, version: int) -> Walkthrough:
-    """Undoes the last answer (kept, marked undone). A resent Back is refused by its old version."""
+def walkthrough_back(*, walkthrough: Walkthrough, version: int, client_key: uuid.UUID | None = None) -> Walkthrough:
+    """Undoes the last answer (kept, marked undone). The same Back sent again undoes nothing more:
+    found by its key, or refused by its old version when it came without one."""
     with transaction.atomic():
-        locked = _locked(walkthrough, version)
+        locked = _lock(walkthrough)
+        if _sent_again(locked, client_key):
+            return locked
+        _check_version(locked, version)
         if not locked.is_open:
             raise WalkthroughConflict("This walkthrough is already finished; reopen it to correct it.")
         live = locked.state.live
@@ -319,7 +335,7 @@ def walkthrough_back(*, walkthrough: Walkthrough, version: int) -> Walkthrough:
         last.save(update_fields=["undone_at"])
         if not last.in_place:
             _set_pause(locked, None)
-        locked.version += 1
+        _bump(locked, client_key)
         locked.save()
         return locked
 
@@ -349,15 +365,25 @@ def _log_change(walkthrough: Walkthrough, by, before: dict, after: dict) -> None
 
 
 def walkthrough_finish(
-    *, walkthrough: Walkthrough, version: int, next_move: str, teacher_note: str = "", private_note: str = ""
+    *,
+    walkthrough: Walkthrough,
+    version: int,
+    next_move: str,
+    teacher_note: str = "",
+    private_note: str = "",
+    client_key: uuid.UUID | None = None,
 ) -> Walkthrough:
     """Saves the agreed next move and notes and completes the walkthrough.
 
-    Finishing a reopened walkthrough records what the correction changed.
+    Finishing a reopened walkthrough records what the correction changed. The same finish sent
+    again (its reply lost) returns the walkthrough as it finished.
     """
     next_move, teacher_note, private_note = _clean_notes(next_move, teacher_note, private_note)
     with transaction.atomic():
-        locked = _locked(walkthrough, version)
+        locked = _lock(walkthrough)
+        if _sent_again(locked, client_key):
+            return locked
+        _check_version(locked, version)
         if locked.status == Walkthrough.Status.COMPLETE:
             raise WalkthroughConflict("This walkthrough is already finished.")
         if locked.framework.is_progression:
@@ -374,24 +400,27 @@ def walkthrough_finish(
         locked.status = Walkthrough.Status.COMPLETE
         locked.completed_at = timezone.now()
         locked.recorded_before_reopen = None
-        locked.version += 1
+        _bump(locked, client_key)
         locked.save()
         if reopened and before:
             _log_change(locked, locked.observer, before, _recorded(locked))
         return locked
 
 
-def walkthrough_reopen(*, walkthrough: Walkthrough, by, version: int) -> Walkthrough:
+def walkthrough_reopen(*, walkthrough: Walkthrough, by, version: int, client_key: uuid.UUID | None = None) -> Walkthrough:
     """The observer reopens a finished walkthrough to correct its answers; finishing it again logs the change."""
     with transaction.atomic():
-        locked = _locked(walkthrough, version)
+        locked = _lock(walkthrough)
+        if _sent_again(locked, client_key):
+            return locked
+        _check_version(locked, version)
         if locked.observer_id != by.pk:
             raise WalkthroughInvalid("Only the observer who wrote a walkthrough can reopen it.")
         if locked.status != Walkthrough.Status.COMPLETE:
             raise WalkthroughConflict("This walkthrough is already open.")
         locked.recorded_before_reopen = _recorded(locked)
         locked.status = Walkthrough.Status.IN_PROGRESS
-        locked.version += 1
+        _bump(locked, client_key)
         locked.save()
         WalkthroughChange.objects.create(walkthrough=locked, changed_by=by, fields={"status": ["Complete", "Reopened"]})
         return locked
@@ -461,19 +490,24 @@ def _focus(walkthrough, client_key, component, stage, steps, own_words, version)
                 "own_words": own_words,
             },
         )
-        locked.version += 1
+        _bump(locked, client_key)
         locked.save()
         return locked
 
 
-def walkthrough_unfocus(*, walkthrough: Walkthrough, component: Component, version: int) -> Walkthrough:
+def walkthrough_unfocus(
+    *, walkthrough: Walkthrough, component: Component, version: int, client_key: uuid.UUID | None = None
+) -> Walkthrough:
     """Removes the feedback on one component from an unfinished Driver Model walkthrough."""
     with transaction.atomic():
-        locked = _locked(walkthrough, version)
+        locked = _lock(walkthrough)
+        if _sent_again(locked, client_key):
+            return locked
+        _check_version(locked, version)
         if locked.status == Walkthrough.Status.COMPLETE:
             raise WalkthroughConflict("This walkthrough is already finished.")
         locked.focuses.filter(component=component).delete()
-        locked.version += 1
+        _bump(locked, client_key)
         locked.save()
         return locked
 
@@ -481,10 +515,13 @@ def walkthrough_unfocus(*, walkthrough: Walkthrough, component: Component, versi
 def walkthrough_correct(
     *, walkthrough: Walkthrough, by, version: int, next_move: str, teacher_note: str, private_note: str
 ) -> Walkthrough:
-    """The observer corrects a completed walkthrough; who, when and what is recorded."""
+    """The observer corrects a completed walkthrough; who, when and what is recorded.
+
+    A correction the walkthrough already holds changes nothing, from whatever page it came:
+    the same form sent again (its reply lost) is not refused as from another tab."""
     next_move, teacher_note, private_note = _clean_notes(next_move, teacher_note, private_note)
     with transaction.atomic():
-        locked = _locked(walkthrough, version)
+        locked = _lock(walkthrough)
         if locked.observer_id != by.pk:
             raise WalkthroughInvalid("Only the observer who wrote a walkthrough can correct it.")
         if locked.status != Walkthrough.Status.COMPLETE:
@@ -494,7 +531,8 @@ def walkthrough_correct(
         after = _recorded(locked)
         if before == after:
             return locked
-        locked.version += 1
+        _check_version(locked, version)
+        _bump(locked, None)
         locked.save()
         _log_change(locked, by, before, after)
         return locked

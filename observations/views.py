@@ -347,7 +347,8 @@ def walkthrough_answer_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def walkthrough_back_view(request: HttpRequest, pk: int) -> HttpResponse:
     def write(walkthrough):
-        return walkthrough_back(walkthrough=walkthrough, version=inputs.read_int(request.POST, "version", "walkthrough version"))
+        version = inputs.read_int(request.POST, "version", "walkthrough version")
+        return walkthrough_back(walkthrough=walkthrough, version=version, client_key=inputs.read_optional_key(request.POST))
 
     return _write(request, pk, write)
 
@@ -391,7 +392,8 @@ def walkthrough_unfocus_view(request: HttpRequest, pk: int, component_pk: int) -
         if component is None:
             raise WalkthroughInvalid("That component is not part of this walkthrough.")
         version = inputs.read_int(request.POST, "version", "walkthrough version")
-        return walkthrough_unfocus(walkthrough=walkthrough, component=component, version=version)
+        key = inputs.read_optional_key(request.POST)
+        return walkthrough_unfocus(walkthrough=walkthrough, component=component, version=version, client_key=key)
 
     return _write(request, pk, write)
 
@@ -407,12 +409,13 @@ def walkthrough_finish_view(request: HttpRequest, pk: int) -> HttpResponse:
             next_move=request.POST.get("next_move", ""),
             teacher_note=request.POST.get("teacher_note", ""),
             private_note=request.POST.get("private_note", ""),
+            client_key=inputs.read_optional_key(request.POST),
         )
     except Walkthrough.DoesNotExist:
         raise Http404("No walkthrough here.") from None
     except WalkthroughConflict as exc:
         walkthrough = _reloaded(walkthrough)
-        if not walkthrough.is_open:  # finished already, e.g. a resend whose answer was lost
+        if not walkthrough.is_open:  # finished already, in another tab
             messages.info(request, "This walkthrough was already finished; this is what was saved.")
             return _finished(request, walkthrough)
         return _walk_response(request, _as_typed(walkthrough, request.POST), problem=str(exc), status=409)
@@ -443,7 +446,8 @@ def walkthrough_reopen_view(request: HttpRequest, pk: int) -> HttpResponse:
     walkthrough = _get_walkthrough_for_observer(request, pk)
     try:
         version = inputs.read_int(request.POST, "version", "walkthrough version")
-        walkthrough = walkthrough_reopen(walkthrough=walkthrough, by=request.user, version=version)
+        key = inputs.read_optional_key(request.POST)
+        walkthrough = walkthrough_reopen(walkthrough=walkthrough, by=request.user, version=version, client_key=key)
     except (WalkthroughConflict, WalkthroughInvalid) as exc:
         messages.error(request, str(exc))
     return redirect(reverse("observations:walkthrough", args=[pk]))

@@ -172,6 +172,44 @@ def test_a_walk_while_the_server_is_briefly_unreachable_saves_every_answer_once(
     assert sends[0] == sends[1] and sends[2] == sends[3]  # a resend carries the same key and answer
 
 
+def test_a_back_and_a_finish_whose_replies_are_lost_are_done_once_and_shown_as_saved(coach_tablet, site):
+    """The server does the Back and the finish, but their replies never reach the tablet: each is
+    resent, found done, and the coach sees the walk go on, with no "changed in another tab"."""
+    page = coach_tablet
+    start(page, site, "brooks", "James Brooks", "Flex Model")
+    lost = []
+
+    def reply_lost_once(route):
+        if route.request.url not in lost:
+            lost.append(route.request.url)
+            route.fetch()  # done on the server...
+            route.abort("connectionreset")  # ...the reply lost
+        else:
+            route.continue_()
+
+    page.route("**/back/", reply_lost_once)
+    page.route("**/finish/", reply_lost_once)
+    page.get_by_role("button", name="In place").click()
+    expect(page.locator(".question-text .action-number")).to_have_text("2")
+    page.wait_for_timeout(450)  # a new question's buttons wait a moment (walk.js SETTLE_MS)
+    page.get_by_role("button", name="In place").click()
+    expect(page.locator(".question-text .action-number")).to_have_text("3")
+    page.get_by_role("button", name="Back: undo").click()
+    expect(page.locator(".question-text .action-number")).to_have_text("2", timeout=10_000)
+    expect(page.get_by_role("button", name="Back: undo “Foundation 1”")).to_be_visible()
+    expect(page.locator("#walk")).not_to_contain_text("another tab")
+    page.wait_for_timeout(450)
+    page.get_by_role("button", name="Not yet").click()
+    expect(page.locator(".pause")).to_contain_text("Progression pause: Foundation 2")
+    page.get_by_role("button", name="Finish walkthrough").click()
+    expect(page.get_by_role("heading", name="Flex Model: Foundation 2")).to_be_visible(timeout=10_000)
+    expect(page.locator("main")).to_contain_text("Walkthrough saved.")
+    expect(page.locator("main")).not_to_contain_text("already finished")
+    walk = Walkthrough.objects.get()
+    assert walk.status == "complete" and len(lost) == 2
+    assert list(walk.answers.filter(undone_at__isnull=True).values_list("number", "in_place")) == [(1, True), (2, False)]
+
+
 def test_leaving_with_an_unsaved_answer_asks_first(coach_tablet, site):
     page = coach_tablet
     start(page, site, "brooks", "James Brooks", "Flex Model")

@@ -178,6 +178,20 @@ def test_remove_takes_the_feedback_off(client, walk, relationships):
     assert "Finish walkthrough" not in page_of(client, walk)
 
 
+def test_a_remove_whose_reply_was_lost_and_is_resent_is_no_conflict(client, walk, relationships):
+    component, stage, steps = relationships
+    save(client, walk, component, stage, steps[:1])
+    page = page_of(client, walk)
+    form = page.split('class="focus-actions"', 1)[1]
+    data = {"client_key": field(form, "client_key"), "version": field(form, "version")}
+    url = reverse("observations:unfocus", args=[walk.pk, component.pk])
+    assert client.post(url, data, headers=HX).status_code == 200  # removed; the reply is lost
+    again = client.post(url, data, headers=HX)
+    assert again.status_code == 200 and "changed in another tab" not in again.content.decode()
+    assert not DriverFocus.objects.filter(walkthrough=walk).exists()
+    assert Walkthrough.objects.get(pk=walk.pk).version == int(data["version"]) + 1
+
+
 # Refused feedback: 400 with the reason, nothing saved ---------------------------------------------------
 
 

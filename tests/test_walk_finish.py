@@ -58,7 +58,8 @@ def page_of(client, walk) -> str:
 def finish(client, walk, headers=None, **notes):
     """Presses Finish on the walk page, with the next move as shown unless given."""
     page = page_of(client, walk)
-    data = {"version": field(page, "version"), "teacher_note": "", "private_note": ""}
+    form = page.split('class="stacked-form finish-form"', 1)[1]
+    data = {"client_key": field(form, "client_key"), "version": field(form, "version"), "teacher_note": "", "private_note": ""}
     if 'id="next_move"' in page:
         data["next_move"] = textarea(page, "next_move")
     return client.post(reverse("observations:finish", args=[walk.pk]), {**data, **notes}, headers=headers)
@@ -124,12 +125,29 @@ def test_a_plain_finish_redirects_to_the_walkthrough(client, paused):
     assert "Thanks for having me." in page_of(client, paused)
 
 
-def test_a_resent_finish_shows_what_was_saved(client, paused):
-    data = {"version": str(paused.version), "next_move": "Plan A", "teacher_note": "", "private_note": ""}
+def test_a_finish_whose_reply_was_lost_and_is_resent_is_simply_saved(client, paused):
+    """The page's script resends the same form: one finish, told as saved, not as "already finished"."""
+    page = page_of(client, paused)
+    data = {"client_key": field(page, "client_key"), "version": field(page, "version"), "next_move": "Plan A"}
     url = reverse("observations:finish", args=[paused.pk])
-    client.post(url, data, headers=HX)
-    again = client.post(url, {**data, "next_move": "Plan B"}, headers=HX)  # lost response, resent
-    assert again["HX-Redirect"] == paused.get_absolute_url()
+    client.post(url, data, headers=HX)  # saved; the reply never reaches the tablet
+    client.cookies.pop("messages", None)  # ...nor the "saved" message it carried
+    again = client.post(url, data, headers=HX)
+    assert again.status_code == 200 and again["HX-Redirect"] == paused.get_absolute_url()
+    shown = page_of(client, paused)
+    assert shown.count("Walkthrough saved.") == 1 and "already finished" not in shown
+    walk = reloaded(paused)
+    assert walk.next_move == "Plan A" and walk.version == paused.version + 1
+
+
+def test_a_finish_from_another_tab_shows_what_was_saved(client, paused):
+    """Another tab's finish, sent after this one: nothing changes, and the coach is told why."""
+    page = page_of(client, paused)
+    data = {"client_key": field(page, "client_key"), "version": field(page, "version"), "next_move": "Plan A"}
+    url = reverse("observations:finish", args=[paused.pk])
+    client.post(url, data)
+    other_tab = client.post(url, {**data, "client_key": str(uuid.uuid4()), "next_move": "Plan B"}, headers=HX)
+    assert other_tab["HX-Redirect"] == paused.get_absolute_url()
     assert reloaded(paused).next_move == "Plan A" and "already finished" in page_of(client, paused)
 
 
@@ -315,6 +333,28 @@ def test_the_correct_page_edits_the_next_move_and_notes_and_logs_it(client, fini
     client.force_login(district.principal)
     page = page_of(client, walk)
     assert "Next move: “Plan A” → “Plan B”" in corrections(page) and "PRIVATE" not in page
+
+
+def test_a_resent_reopen_or_correction_is_done_once_and_no_conflict(client, finished):
+    """A plain form sent twice (a double tap, or the browser resending after a lost reply)."""
+    page = page_of(client, finished)
+    reopen = {"client_key": field(page, "client_key"), "version": field(page, "version")}
+    url = reverse("observations:reopen", args=[finished.pk])
+    assert client.post(url, reopen).status_code == 302
+    client.cookies.pop("messages", None)
+    assert client.post(url, reopen).status_code == 302
+    page = page_of(client, finished)
+    assert "already open" not in page and "changed in another tab" not in page
+    assert list(WalkthroughChange.objects.values_list("fields", flat=True)) == [{"status": ["Complete", "Reopened"]}]
+    finish(client, finished)
+    url = reverse("observations:correct", args=[finished.pk])
+    form = client.get(url).content.decode()
+    data = {"version": field(form, "version"), "next_move": "Plan B", "teacher_note": "", "private_note": "PRIVATE-NOTE"}
+    assert client.post(url, data).status_code == 302
+    again = client.post(url, data)
+    assert again.status_code == 302 and again["Location"] == finished.get_absolute_url()
+    assert reloaded(finished).next_move == "Plan B"
+    assert WalkthroughChange.objects.filter(fields__has_key="next_move").count() == 1
 
 
 def test_a_correction_from_a_stale_page_is_refused(client, finished):

@@ -207,6 +207,31 @@ def test_back_without_javascript_redirects_and_a_resent_back_is_refused(client, 
     assert len(Walkthrough.objects.get(pk=walk.pk).state.live) == 1
 
 
+def test_a_back_whose_reply_was_lost_and_is_resent_undoes_one_answer(client, walk):
+    """The page's script resends the same Back (its key and version): the walk as it stands, no conflict."""
+    tap(client, walk, "yes")
+    tap(client, walk, "yes")
+    page = page_of(client, walk)
+    back_form = page.split('class="back-form"', 1)[1]
+    data = {"client_key": field(back_form, "client_key"), "version": field(back_form, "version")}
+    back = reverse("observations:back", args=[walk.pk])
+    assert client.post(back, data, headers=HX).status_code == 200  # undone; the reply is lost
+    again = client.post(back, data, headers=HX)
+    body = again.content.decode()
+    assert again.status_code == 200 and "changed in another tab" not in body
+    assert field(body, "action") == str(flex_action("foundation", 2).pk) and "Back: undo “Foundation 1”" in body
+    assert len(Walkthrough.objects.get(pk=walk.pk).state.live) == 1
+
+
+def test_a_back_with_a_garbled_key_is_a_400_and_undoes_nothing(client, walk):
+    tap(client, walk, "yes")
+    page = page_of(client, walk)
+    back = reverse("observations:back", args=[walk.pk])
+    response = client.post(back, {"client_key": "not-a-key", "version": field(page, "version")}, headers=HX)
+    assert response.status_code == 400 and "no valid key" in response.content.decode()
+    assert len(Walkthrough.objects.get(pk=walk.pk).state.live) == 1
+
+
 def test_a_whole_walk_works_without_javascript(client, content, district):
     """Start, taps, Back, the pause and Finish, with plain form posts only."""
     client.force_login(district.coach)

@@ -92,6 +92,20 @@ def test_back_undoes_the_last_answer_and_a_resent_back_is_refused(walk):
     assert Answer.objects.filter(walkthrough=walk, undone_at__isnull=False).count() == 1  # kept, marked undone
 
 
+def test_a_back_sent_again_with_its_key_is_done_once_until_the_walk_moves_on(walk):
+    walk = tap(tap(walk))
+    version, back_key = walk.version, key()
+    walk = walkthrough_back(walkthrough=walk, version=version, client_key=back_key)
+    again = walkthrough_back(walkthrough=walk, version=version, client_key=back_key)  # its reply was lost
+    assert again.version == walk.version and len(again.state.live) == 1
+    with pytest.raises(WalkthroughConflict):  # another Back from the same old page is another Back
+        walkthrough_back(walkthrough=walk, version=version, client_key=key())
+    walk = tap(walk)
+    with pytest.raises(WalkthroughConflict):  # once the walk moved on, that Back is stale
+        walkthrough_back(walkthrough=walk, version=version, client_key=back_key)
+    assert len(Walkthrough.objects.get(pk=walk.pk).state.live) == 2
+
+
 def test_finishing_saves_the_edited_next_move_and_notes(walk):
     walk = tap(walk, in_place=False)
     walk = walkthrough_finish(
