@@ -1,4 +1,4 @@
-"""The campus summary: a row per teacher and framework, built with two queries however large the campus
+"""The campus summary: a row per teacher and framework (the latest pause and its next move), built with two queries however large the campus
 or long its history (the teachers, and each teacher's two latest walkthroughs per framework)."""
 
 from dataclasses import dataclass, field
@@ -25,6 +25,7 @@ ROW_FIELDS = (
     "observed_at",
     "pause_phase",
     "pause_number",
+    "next_move",
     "rank",
 )
 
@@ -44,6 +45,7 @@ class CampusRow:
     framework: str = ""
     latest_at: datetime | None = None
     pause: str = ""  # the latest pause; empty for the Driver Model, which has none
+    next_move: str = ""  # agreed at that pause (never a note: those stay on the walkthrough)
     movement: str = ""
 
 
@@ -92,16 +94,16 @@ def campus_summary(*, campus: Campus, viewer, today: date | None = None) -> Camp
     pauses: dict[tuple[str, int], list[tuple[str, int | None]]] = {}  # per progression: each teacher's latest pause
     previous: dict[tuple[int, int], tuple[str, int | None]] = {}
     walkthroughs = list(latest_two(campus, viewer))
-    for teacher_id, framework_id, _name, _kind, _at, phase, number, rank in walkthroughs:
+    for teacher_id, framework_id, _name, _kind, _at, phase, number, _move, rank in walkthroughs:
         if rank == 2:
             previous[(teacher_id, framework_id)] = (phase, number)
     teacher_of = {t.pk: t for t in teachers}
-    for teacher_id, framework_id, name, kind, at, phase, number, rank in walkthroughs:
+    for teacher_id, framework_id, name, kind, at, phase, number, next_move, rank in walkthroughs:
         if rank != 1:
             continue
         row = CampusRow(teacher_of[teacher_id], name, at)
         if kind == Framework.Kind.PROGRESSION:
-            row.pause = pause_label(phase, number)
+            row.pause, row.next_move = pause_label(phase, number), next_move
             row.movement = movement((phase, number), previous.get((teacher_id, framework_id)))
             pauses.setdefault((name, framework_id), []).append((phase, number))
         by_teacher[teacher_id].append(row)

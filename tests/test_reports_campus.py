@@ -11,7 +11,8 @@ from observations.models import Walkthrough
 from people.models import Campus, Teacher
 from tests.reporting import flex_walkthrough, pdf_pages, pdf_text, signed_in_page
 
-HEADER = ["TEACHER", "PROGRESSION", "LATEST PAUSE", "LAST WALKTHROUGH", "MOVEMENT"]
+HEADER = ["TEACHER", "PROGRESSION", "LATEST PAUSE AND NEXT MOVE", "LAST WALKTHROUGH", "MOVEMENT"]
+NEXT_MOVE = 'Post "I can" <statements>\nat each station.'  # typed by the coach: escaped, its line kept
 
 
 def days_ago(days: int):
@@ -28,8 +29,11 @@ def oak(content, district):
     """OAK teachers who moved on, moved back, stayed, went quiet; a self-reflection; a walk at LKW."""
     d = district
     aisha, daniel = Teacher.objects.filter(campus=d.oak, last_name__in=["Carter", "Nguyen"]).order_by("last_name")
-    flex_walkthrough(d.coach, d.teacher, in_place=2, observed_at=days_ago(40))
-    flex_walkthrough(d.coach, d.teacher, in_place=4, observed_at=days_ago(10), private_note="PRIVATE-COACH")
+    flex_walkthrough(d.coach, d.teacher, in_place=2, observed_at=days_ago(40), next_move="OLD-MOVE")
+    flex_walkthrough(
+        d.coach, d.teacher, in_place=4, observed_at=days_ago(10), next_move=NEXT_MOVE, teacher_note="SHARED-NOTE",
+        private_note="PRIVATE-COACH",
+    )  # fmt: skip
     flex_walkthrough(d.teacher_user, d.teacher, kind=Walkthrough.Kind.SELF, in_place=9, observed_at=days_ago(2))
     flex_walkthrough(d.coach, d.oak_teacher, in_place=4, observed_at=days_ago(30))
     flex_walkthrough(d.coach, d.oak_teacher, in_place=2, observed_at=days_ago(3))
@@ -53,6 +57,18 @@ def test_each_teacher_has_their_progression_latest_pause_date_and_movement(clien
     assert "Grace Kim" not in body  # another campus
     assert "Foundation 10" not in body  # the teacher's own self-reflection is not a coach walkthrough
     assert "PRIVATE" not in body
+
+
+def test_each_teacher_row_gives_the_next_move_agreed_at_the_latest_pause(client, oak, district):
+    """What the principal follows up on: the latest walkthrough's next move, as typed and escaped;
+    not an older one, and never the walkthrough's notes."""
+    client.force_login(district.principal)
+    body = client.get(reverse("reports:campus", args=["OAK"])).content.decode()
+    maria = row_of(body, "Maria Alvarez")
+    assert "Next move:</span> Post &quot;I can&quot; &lt;statements&gt;<br>at each station." in maria
+    assert "Write on-demand directions for every station." in row_of(body, "James Brooks")
+    assert "Next move" not in row_of(body, "Sofia Ramirez")  # no walkthrough yet
+    assert "OLD-MOVE" not in body and "SHARED-NOTE" not in body and "PRIVATE" not in body
 
 
 def test_teachers_without_a_walkthrough_in_30_days_are_listed(client, oak, district):
@@ -84,6 +100,7 @@ def test_the_pdf_holds_the_roster_and_never_a_private_note(client, oak, district
     assert response["Content-Disposition"] == f'inline; filename="campus-summary-oak-{day}.pdf"'
     text = pdf_text(response.content)
     assert "Oak Cliff Elementary" in text and "Maria Alvarez Flex Model Foundation 5" in text
+    assert 'Next move: Post "I can" <statements> at each station.' in " ".join(text.split())
     assert "PRIVATE" not in text and "Grace Kim" not in text
 
 
