@@ -16,7 +16,7 @@ from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from people.models import Role, Teacher
 from plcoach.access import role_required, signed_in, teachers_only
-from progressions.models import ActionStep, Component, Framework, Phase, Stage
+from progressions.models import Action, ActionStep, Component, Framework, Phase, Stage
 
 from . import inputs
 from .history import teacher_history
@@ -326,14 +326,18 @@ def walkthrough_answer_view(request: HttpRequest, pk: int) -> HttpResponse:
 
     def write(walkthrough):
         key = inputs.read_key(request.POST)
-        walkthrough = walkthrough_answer(
-            walkthrough=walkthrough,
-            client_key=key,
-            action_id=inputs.read_int(request.POST, "action", "action"),
-            in_place=inputs.read_choice(request.POST, "in_place", {"yes": True, "no": False}, "In place or Not yet"),
-            evidence=request.POST.get("evidence", ""),
-            version=inputs.read_int(request.POST, "version", "walkthrough version"),
-        )
+        in_place = inputs.read_choice(request.POST, "in_place", {"yes": True, "no": False}, "In place or Not yet")
+        try:
+            walkthrough = walkthrough_answer(
+                walkthrough=walkthrough,
+                client_key=key,
+                action_id=inputs.read_int(request.POST, "action", "action"),
+                in_place=in_place,
+                evidence=request.POST.get("evidence", ""),
+                version=inputs.read_int(request.POST, "version", "walkthrough version"),
+            )
+        except WalkthroughConflict as exc:
+            raise WalkthroughConflict(f"{exc} {_not_saved(request.POST, in_place)}") from None
         # A resent tap that is no longer the walk's last answer (another tab or device went on,
         # or went back): the rows around it are not all that changed on this page, so redraw it.
         live = walkthrough.state.live
@@ -341,6 +345,16 @@ def walkthrough_answer_view(request: HttpRequest, pk: int) -> HttpResponse:
         return walkthrough
 
     return _write(request, pk, write)
+
+
+def _not_saved(posted: QueryDict, in_place: bool) -> str:
+    """What a refused tap was, so the coach can give it again where the walk now stands: the
+    evidence they typed is on no form any more."""
+    action = Action.objects.filter(pk=inputs.read_id(posted.get("action"))).select_related("phase").first()
+    answer = "“In place”" if in_place else "“Not yet”"
+    said = f"Your {answer} on {action.phase.get_kind_display()} {action.number}" if action else f"Your {answer}"
+    evidence = posted.get("evidence", "").strip()
+    return f"{said} was not saved" + (f"; your evidence note was: “{evidence}”" if evidence else ".")
 
 
 @signed_in

@@ -42,6 +42,16 @@ def test_the_observer_discards_an_unfinished_walkthrough_with_its_answers(client
     assert walk.get_absolute_url() not in listing
 
 
+def test_the_confirmation_page_opened_again_after_a_discard_says_where_to_go(client, coach, district):
+    """Browser Back after a discard: the confirmation page is gone (404), and says what may have happened."""
+    walk = started(coach, district.oak_teacher)
+    discard(client, walk)
+    again = client.get(reverse("observations:discard", args=[walk.pk]))
+    body = again.content.decode()
+    assert again.status_code == 404 and "was discarded" in body
+    assert f'href="{reverse("observations:walkthrough-list")}">Your walkthroughs</a>' in body
+
+
 def test_a_resent_discard_lands_on_the_list_like_the_first(client, coach, district):
     walk = started(coach, district.oak_teacher)
     discard(client, walk)

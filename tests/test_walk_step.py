@@ -305,14 +305,16 @@ def test_a_second_tab_is_refused_with_409_and_shown_the_current_state(client, wa
     tab_one, tab_two = page_of(client, walk), page_of(client, walk)
     client.post(answer_url(walk), tap_data(tab_one, "yes"), headers=HX)
     before = written(walk)
-    response = client.post(answer_url(walk), tap_data(tab_two, "no", "From the stale tab."), headers=headers)
+    response = client.post(answer_url(walk), tap_data(tab_two, "no", "From the <stale> tab."), headers=headers)
     body = response.content.decode()
     assert response.status_code == 409
     assert "changed in another tab" in body and 'role="alert"' in body
+    # what was refused, and the evidence typed for it, which no form holds any more (escaped)
+    assert "Your “Not yet” on Foundation 1 was not saved; your evidence note was: “From the &lt;stale&gt; tab.”" in body
     assert field(body, "action") == str(flex_action("foundation", 2).pk)  # where the walk now stands
     assert field(body, "version") == "2"
     assert ("<html" in body) is (headers is None)
-    assert written(walk) == before and not Answer.objects.filter(evidence="From the stale tab.").exists()
+    assert written(walk) == before and not Answer.objects.filter(evidence="From the <stale> tab.").exists()
 
 
 def test_a_tap_on_an_action_that_is_no_longer_current_is_refused(client, walk):
