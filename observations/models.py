@@ -92,8 +92,9 @@ def _sees_shared(user) -> Q | None:
 
 def _blind_to(user) -> Q:
     """Calibration: an observer on a walk rates each classroom independently, so the other
-    observers' walkthroughs of a teacher in that walk stay hidden from them until they have
-    submitted their own. Done in SQL so no page pays an extra query for it, as one subquery that
+    observers' walkthroughs of a teacher on a progression in that walk stay hidden from them until
+    they have submitted their own on it (one on another progression, or the Driver Model, is no
+    rating of it). Done in SQL so no page pays an extra query for it, as one subquery that
     does not depend on the row: PostgreSQL reads the few hidden ids once, and can still share a
     district-wide scan between workers (a correlated EXISTS per row would stop that). Written out
     rather than built from querysets: every page that shows walkthroughs applies it, and building
@@ -106,7 +107,8 @@ HIDDEN_SQL = """
     JOIN observations_progressionwalk_observers o ON o.progressionwalk_id = v.walk_id AND o.user_id = %s
     WHERE v.observer_id <> %s AND NOT EXISTS (
         SELECT 1 FROM observations_walkthrough own
-        WHERE own.walk_id = v.walk_id AND own.teacher_id = v.teacher_id AND own.observer_id = %s AND own.completed_at IS NOT NULL
+        WHERE own.walk_id = v.walk_id AND own.teacher_id = v.teacher_id AND own.framework_id = v.framework_id
+          AND own.observer_id = %s AND own.completed_at IS NOT NULL
     )
 """
 

@@ -89,6 +89,9 @@ def roster_import(*, rows: list[RosterRow], dry_run: bool = False) -> Counter:
         if staff_rows or (teacher_row and teacher_row.login):
             user = _user(first, user, is_admin=any(r.role == Role.Kind.SITE_ADMIN for r in staff_rows), changes=changes)
             _roles(user, staff_rows, campuses, changes)
+        elif user is not None:  # back in the classroom, with no role in the file: none is kept
+            user = _user(first, user, is_admin=False, changes=changes)
+            _roles(user, [], campuses, changes)
         if teacher_row:
             _teacher(teacher_row, teacher, campuses[teacher_row.campus_code], user if teacher_row.login else None, changes)
     if dry_run:

@@ -4,6 +4,8 @@ The blind rule is checked through every page that shows walkthroughs; the debrie
 through a constructed walk whose pauses, and so whose agreement, are known.
 """
 
+import uuid
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -11,9 +13,9 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from observations.calibration import Agreement, walk_debrief
-from observations.services import walkthrough_finish
+from observations.services import walkthrough_answer, walkthrough_finish, walkthrough_start
 from people.models import Teacher
-from progressions.models import Action
+from progressions.models import Action, Framework
 from tests.walks import FLEX_ACTIONS, plan_walk, walked
 
 
@@ -68,6 +70,26 @@ def test_an_observer_does_not_see_anothers_rating_of_a_classroom_until_they_subm
         page(client, url)
     assert "Foundation 5" in page(client, teacher_page) and "Priya Shah" in page(client, teacher_page)
     assert escape("James Brooks") in page(client, debrief_url(walk))
+
+
+def test_a_rating_on_another_progression_does_not_lift_the_blind_rule(client, district, walk):
+    """Rating the teacher on Enriched Virtual is no rating of their Flex classroom: the coach's Flex
+    rating stays hidden, or an observer could look before rating Flex "blind"."""
+    coachs = walked(district.coach, district.oak_teacher, walk, in_place=4)  # Flex: Foundation 5
+    other = walkthrough_start(
+        client_key=uuid.uuid4(), observer=district.principal, teacher=district.oak_teacher,
+        framework=Framework.objects.get(slug="enriched-virtual"), walk=walk,
+    )  # fmt: skip
+    other = walkthrough_answer(
+        walkthrough=other, client_key=uuid.uuid4(), action_id=other.state.current.pk, in_place=False, version=other.version
+    )
+    walkthrough_finish(walkthrough=other, version=other.version, next_move="Try it.")
+    client.force_login(district.principal)
+    for url in pages_showing(coachs):
+        page(client, url, 404)
+    assert "Priya Shah" not in page(client, reverse("people:teacher", args=[district.oak_teacher.pk]))
+    walked(district.principal, district.oak_teacher, walk, in_place=2)  # now their own Flex rating
+    page(client, coachs.get_absolute_url())
 
 
 def test_people_not_on_the_walk_keep_their_usual_view(client, district, walk):

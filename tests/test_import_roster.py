@@ -168,6 +168,16 @@ class TestImport:
         assert roles_of("C2") == {("coach", "LKW")}
         assert User.objects.filter(username="C2").count() == 1
 
+    @pytest.mark.parametrize("was", ["coach,C2,dee.moss@example.org,Dee,Moss,OAK,,,,", "site_admin,C2,dee.moss@example.org,Dee,Moss,,,,,"])
+    def test_staff_listed_again_only_as_a_teacher_without_a_login_lose_every_role(self, tmp_path, was):
+        """The file lists all of a person's roles: a coach (or site admin) back in the classroom keeps none."""
+        imported(tmp_path, *ROSTER[:2], was)
+        output = imported(tmp_path, *ROSTER[:2], "teacher,C2,dee.moss@example.org,Dee,Moss,OAK,,3-5,Math,no", name="back.csv")
+        assert "1 roles removed" in output and "1 teachers added" in output
+        assert roles_of("C2") == set()
+        dee = User.objects.get(username="C2")
+        assert not dee.is_staff and not dee.is_superuser
+
     def test_a_utf8_file_with_a_byte_order_mark_imports(self, tmp_path):
         row = "teacher,T1,jose@example.org,José,Peña,OAK,Oak Cliff Elementary,3-5,Math,"
         data = "\ufeff" + "\r\n".join([HEADER, row, ""])  # as Excel's "CSV UTF-8" writes it
