@@ -189,9 +189,12 @@ AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
-# Behind the load balancer the client address is the first X-Forwarded-For entry.
-AXES_IPWARE_PROXY_COUNT = envint("AXES_PROXY_COUNT", 0 if DEBUG else 1)
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# Behind the load balancer every request comes from its address: the client's is read from
+# X-Forwarded-For, counting the proxies that append to it (plcoach/client_address.py).
+PROXY_COUNT = envint("AXES_PROXY_COUNT", 0 if DEBUG else 1)
+if PROXY_COUNT < 0:
+    raise ImproperlyConfigured(f"AXES_PROXY_COUNT={PROXY_COUNT} is below 0: give how many proxies stand before the app.")
+AXES_CLIENT_IP_CALLABLE = "plcoach.client_address.client_address"
 
 # Email: the console while developing, SMTP settings from the environment in production.
 EMAIL_BACKEND = os.getenv(

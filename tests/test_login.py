@@ -54,6 +54,29 @@ def test_five_failures_from_one_address_lock_that_address(client, coach):
     assert sign_in(client, "demo-coach", PASSWORD, address="10.2.2.2").status_code == 302  # others unaffected
 
 
+def forwarded_sign_in(client, username, password, forwarded_for):
+    """Through one proxy: every request comes from its address, the client's is the last hop it appended."""
+    return client.post(
+        reverse("login"), {"username": username, "password": password}, REMOTE_ADDR="10.9.9.9", HTTP_X_FORWARDED_FOR=forwarded_for
+    )
+
+
+def test_behind_the_proxy_failures_lock_the_client_not_everyone(client, coach, settings):
+    settings.PROXY_COUNT = 1
+    for attempt in range(5):
+        forwarded_sign_in(client, f"nobody-{attempt}", "wrong", f"203.0.113.{attempt}")
+    assert forwarded_sign_in(client, "demo-coach", PASSWORD, "198.51.100.7").status_code == 302
+
+
+def test_behind_the_proxy_a_client_cannot_escape_its_lock_by_forging_the_header(client, coach, settings):
+    """Entries left of the proxy's own were written by the client: changing them changes nothing."""
+    settings.PROXY_COUNT = 1
+    for attempt in range(5):
+        forwarded_sign_in(client, f"nobody-{attempt}", "wrong", f"192.0.2.{attempt}, 203.0.113.5")
+    assert forwarded_sign_in(client, "demo-coach", PASSWORD, "192.0.2.99, 203.0.113.5").status_code == 429
+    assert forwarded_sign_in(client, "demo-coach", PASSWORD, "203.0.113.6").status_code == 302
+
+
 def test_the_lock_lifts_after_the_cool_off(client, coach):
     for attempt in range(5):
         sign_in(client, "demo-coach", "wrong")

@@ -40,6 +40,7 @@ def test_production_mode_passes_check_deploy_at_warning_level():
         ("ALLOWED_HOSTS", " , ", "ALLOWED_HOSTS is set but empty"),
         ("SECRET_KEY", "", "SECRET_KEY must be set when DEBUG is off"),
         ("DATABASE_CONN_MAX_AGE", "ten", "DATABASE_CONN_MAX_AGE='ten' is not a whole number"),
+        ("AXES_PROXY_COUNT", "-1", "AXES_PROXY_COUNT=-1 is below 0"),
     ],
 )
 def test_a_bad_value_stops_start_up_naming_the_variable(variable, value, message):

@@ -1,0 +1,23 @@
+"""The address a request came from, for django-axes' lockout by address (AXES_CLIENT_IP_CALLABLE)."""
+
+import ipaddress
+
+from django.conf import settings
+from django.http import HttpRequest
+
+
+def client_address(request: HttpRequest) -> str | None:
+    """Behind PROXY_COUNT proxies, the address the outermost one received the request from.
+
+    Each proxy appends the address it heard from to X-Forwarded-For, so the client is that many
+    entries from the right; entries further left were written by the client and prove nothing.
+    Without proxies, or without the header (a probe sent straight to the app), REMOTE_ADDR."""
+    remote = request.META.get("REMOTE_ADDR")
+    hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
+    if not settings.PROXY_COUNT or not hops:
+        return remote
+    candidate = hops[-settings.PROXY_COUNT] if len(hops) >= settings.PROXY_COUNT else hops[0]
+    try:
+        return str(ipaddress.ip_address(candidate))
+    except ValueError:
+        return remote
