@@ -111,6 +111,44 @@ def test_back_undoes_the_last_answer_without_a_reload(coach_tablet, site):
     assert Answer.objects.filter(undone_at__isnull=True).count() == 0
 
 
+def focused(page) -> str:
+    return page.evaluate("document.activeElement.id || document.activeElement.tagName")
+
+
+def test_with_the_keyboard_focus_follows_the_walk(coach_tablet, site):
+    """After each save focus goes where the walk now stands, never back to the page's top: the next
+    question, the pause, a refusal; in the Driver Model a stage chosen with the arrow keys keeps it."""
+    page = coach_tablet
+    start(page, site, "brooks", "James Brooks", "Flex Model")
+    page.get_by_role("button", name="In place").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator(".question-text .action-number")).to_have_text("2")
+    assert focused(page) == "question"
+    page.wait_for_timeout(450)  # a new question's buttons wait a moment
+    page.keyboard.press("Tab")  # from the question: the evidence box is after the buttons
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Not yet"
+    page.keyboard.press("Enter")
+    expect(page.locator(".pause")).to_contain_text("Progression pause: Foundation 2")
+    assert focused(page) == "pause-title"
+    page.wait_for_timeout(450)
+    next_move = page.get_by_label("Agreed next move")
+    next_move.fill(" ")
+    next_move.evaluate("box => box.removeAttribute('required')")  # past the browser's own check, to the server's
+    page.get_by_role("button", name="Finish walkthrough").focus()
+    page.keyboard.press("Enter")  # refused: no next move
+    expect(page.locator("#walk .form-errors")).to_contain_text("Write the next move")
+    assert page.evaluate("document.activeElement.classList.contains('form-errors')")
+
+    form = relationships_steps(page, site)
+    form.get_by_label("Moving to learner centered").focus()
+    page.keyboard.press("ArrowDown")  # the next stage: the form is redrawn with its steps
+    expect(form.get_by_role("heading", name="Feedback on Relationships")).to_be_visible()
+    expect(page.get_by_label("Moving more learner centered")).to_be_checked()
+    assert page.evaluate("document.activeElement.name") == "stage"
+    assert [e for e in page.console_errors if "status of 400" not in e] == []  # the refused finish's own 400
+
+
 def test_a_driver_model_walkthrough(coach_tablet, site):
     page = coach_tablet
     form = relationships_steps(page, site)

@@ -61,7 +61,7 @@ def save(client, walk, component, stage, steps=(), own_words="", headers=None):
 
 
 def checkboxes(page: str) -> list[str]:
-    return re.findall(r'<input type="checkbox" name="steps" value="(\d+)"', page)
+    return re.findall(r'<input type="checkbox" id="step-\d+" name="steps" value="(\d+)"', page)
 
 
 @pytest.fixture

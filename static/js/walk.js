@@ -135,6 +135,7 @@
         if (!unsaved.has(form)) say(form, "", "saved");
         return;
       }
+      answered = true;
       unsaved.delete(form);
       clearTimeout(timers.get(form));
       attempts.delete(form);
@@ -157,6 +158,18 @@
       setButtons(form, true);
       setTimeout(function () { if (!anyUnsaved()) setButtons(form, false); }, SETTLE_MS);
     });
+  });
+
+  // After a save, focus goes to where the walk now stands (a refusal, the next question, the
+  // pause), so a keyboard or screen-reader user is neither left on the page's top nor sent past
+  // the new question; a Driver Model component's steps (a GET) keep the focus htmx gives back.
+  var answered = false; // a save's answer is about to be swapped in (by then its form is gone)
+  document.addEventListener("htmx:afterSwap", function () {
+    if (!answered) return;
+    answered = false;
+    var walk = document.getElementById("walk");
+    var where = walk && (walk.querySelector(".form-errors[role=alert]") || walk.querySelector("[data-swap-focus]"));
+    if (where) where.focus();
   });
 
   window.addEventListener("online", function () {
