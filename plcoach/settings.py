@@ -64,7 +64,9 @@ def envdatabase(name: str, default: str) -> dict:
         path = parts.path[1:] if parts.path.startswith("//") else parts.path
         if not path:
             raise ImproperlyConfigured(f"{name}={url!r} names no database file (sqlite:///path/to.db).")
-        return {"ENGINE": "django.db.backends.sqlite3", "NAME": path}
+        # Writes take the lock when their transaction begins, and wait for it: two at once (a
+        # threaded `make run`) queue up instead of failing with "database is locked".
+        return {"ENGINE": "django.db.backends.sqlite3", "NAME": path, "OPTIONS": {"transaction_mode": "IMMEDIATE", "timeout": 20}}
     if parts.scheme in ("postgres", "postgresql"):
         database = parts.path.lstrip("/")
         if not database:
