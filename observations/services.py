@@ -31,7 +31,7 @@ class WalkthroughInvalid(ValueError):
     """A request that cannot be applied; the message says what and why."""
 
 
-NUL_PROBLEM = "{label} contains a null character, which cannot be saved. Remove it and try again."
+NUL_PROBLEM = "{label}: it holds a null character, which cannot be saved. Remove it and try again."
 
 
 def _refuse_nul(label: str, text: str) -> None:
@@ -59,7 +59,7 @@ def walkthrough_start(
         return existing  # a resent start
     if framework.is_progression:
         if start_phase not in Phase.Kind.values:
-            raise WalkthroughInvalid(f"Unknown phase {start_phase!r}: choose Foundation, Differentiated or Personalized.")
+            raise WalkthroughInvalid("Unknown phase: choose Foundation, Differentiated or Personalized.")
     else:
         start_phase = ""
     if model_seen not in Walkthrough.BlendedModel.values:
@@ -472,9 +472,10 @@ def walkthrough_focus(
 
 def _focus(walkthrough, client_key, component, stage, steps, own_words, version) -> Walkthrough:
     with transaction.atomic():
-        if DriverFocus.objects.filter(client_key=client_key, walkthrough=walkthrough).exists():
-            return Walkthrough.objects.get(pk=walkthrough.pk)  # a resend
-        locked = _locked(walkthrough, version)
+        locked = _lock(walkthrough)  # first: a double tap's second save waits here for the first's
+        if DriverFocus.objects.filter(client_key=client_key, walkthrough=locked).exists():
+            return locked  # a resend, or that double tap
+        _check_version(locked, version)
         if locked.status == Walkthrough.Status.COMPLETE:
             raise WalkthroughConflict("This walkthrough is already finished.")
         DriverFocus.objects.update_or_create(
@@ -526,6 +527,8 @@ def walkthrough_correct(
             raise WalkthroughInvalid("Only the observer who wrote a walkthrough can correct it.")
         if locked.status != Walkthrough.Status.COMPLETE:
             raise WalkthroughInvalid("Finish the walkthrough before correcting it.")
+        if locked.framework.is_progression and locked.pause_number and not next_move:
+            raise WalkthroughInvalid("Write the next move you agreed on: a walkthrough with a pause keeps one.")
         before = _recorded(locked)
         locked.next_move, locked.teacher_note, locked.private_note = next_move, teacher_note, private_note
         after = _recorded(locked)

@@ -121,8 +121,8 @@ def _posted_plan(data, campuses: list[Campus], observers: list[User], planned_fo
     names it and every other problem of the form too, one line each, so it is fixed in one go."""
     readers = {
         "date": lambda: _read_date(data),
-        "campuses": lambda: _chosen(data, "campuses", campuses, "campus"),
-        "observers": lambda: _chosen(data, "observers", observers, "observer"),
+        "campuses": lambda: _chosen(data, "campuses", campuses, "a campus"),
+        "observers": lambda: _chosen(data, "observers", observers, "an observer"),
     }
     plan, problems = {"name": data.get("name", ""), "norms": data.get("norms", "")}, []
     for field, read in readers.items():
@@ -182,7 +182,7 @@ def _chosen(data, name: str, choices: list, what: str) -> list:
     by_pk = {str(choice.pk): choice for choice in choices}
     wanted = data.getlist(name)
     if any(pk not in by_pk for pk in wanted):
-        raise WalkthroughInvalid(f"{name.capitalize()}: choose from the list (one of those sent is not a {what} you can choose).")
+        raise WalkthroughInvalid(f"{name.capitalize()}: choose from the list (one of those sent is not {what} you can choose).")
     return [by_pk[pk] for pk in dict.fromkeys(wanted)]
 
 

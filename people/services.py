@@ -7,7 +7,7 @@ the file, the file lists all of their roles.
 
 from collections import Counter
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.db.models.functions import Lower
 
@@ -57,9 +57,23 @@ def _match(row: RosterRow, by_id: dict, by_email: dict, what: str, problems: lis
     return one or other
 
 
-@transaction.atomic
 def roster_import(*, rows: list[RosterRow], dry_run: bool = False) -> Counter:
-    """Writes the roster; raises RosterError (nothing written) when it conflicts with the database."""
+    """Writes the roster; raises RosterError (nothing written) when it conflicts with the database.
+
+    Two imports adding the same people at once (a second admin, a form sent twice): the one
+    refused by a unique constraint runs again, and finds them added."""
+    try:
+        return _import(rows, dry_run)
+    except IntegrityError:
+        pass
+    try:
+        return _import(rows, dry_run)
+    except IntegrityError:
+        raise RosterError(["Another import changed the same people at the same moment: import the file again."]) from None
+
+
+@transaction.atomic
+def _import(rows: list[RosterRow], dry_run: bool) -> Counter:
     problems: list[str] = []
     changes: Counter = Counter()
     campuses = _campuses(rows, problems, changes)
@@ -68,7 +82,7 @@ def roster_import(*, rows: list[RosterRow], dry_run: bool = False) -> Counter:
     people = {}
     for row in rows:
         people.setdefault(row.person_key, []).append(row)
-    matches = {}
+    matches, usernames = {}, {}
     for key, person_rows in people.items():
         first = person_rows[0]
         matches[key] = (
@@ -78,6 +92,10 @@ def roster_import(*, rows: list[RosterRow], dry_run: bool = False) -> Counter:
         username = first.employee_id or first.email
         if matches[key][1] is None and User.objects.filter(username=username).exists():
             problems.append(f"row {first.line}: the username {username} is taken by someone else")
+        if _gets_login(person_rows):
+            if username.lower() in usernames:  # one person's employee id is another's email
+                problems.append(f"row {first.line}: the username {username} is also row {usernames[username.lower()]}'s")
+            usernames.setdefault(username.lower(), first.line)
     if problems:
         raise RosterError(problems)
 
@@ -86,7 +104,7 @@ def roster_import(*, rows: list[RosterRow], dry_run: bool = False) -> Counter:
         first = person_rows[0]
         staff_rows = [r for r in person_rows if r.role != "teacher"]
         teacher_row = next((r for r in person_rows if r.role == "teacher"), None)
-        if staff_rows or (teacher_row and teacher_row.login):
+        if _gets_login(person_rows):
             user = _user(first, user, is_admin=any(r.role == Role.Kind.SITE_ADMIN for r in staff_rows), changes=changes)
             _roles(user, staff_rows, campuses, changes)
         elif user is not None:  # back in the classroom, with no role in the file: none is kept
@@ -97,6 +115,11 @@ def roster_import(*, rows: list[RosterRow], dry_run: bool = False) -> Counter:
     if dry_run:
         transaction.set_rollback(True)
     return +changes
+
+
+def _gets_login(person_rows: list[RosterRow]) -> bool:
+    """Staff always sign in; a teacher when their row says login."""
+    return any(r.role != "teacher" or r.login for r in person_rows)
 
 
 def _campuses(rows: list[RosterRow], problems: list[str], changes: Counter) -> dict[str, Campus]:

@@ -52,6 +52,9 @@ def signed_in(view: Callable) -> Callable:
     return wrapped
 
 
+ROLE_PLURALS = {"coach": "coaches", "principal": "principals", "district_leader": "district leaders", "site_admin": "site admins", "teacher": "teachers"}
+
+
 def role_required(*kinds: str) -> Callable:
     """Signed-in users holding one of these roles; others get 403, anonymous users the login page."""
 
@@ -59,7 +62,7 @@ def role_required(*kinds: str) -> Callable:
         @wraps(view)
         def check(request, *args, **kwargs):
             if not any(request.user.has_role(kind) for kind in kinds):
-                raise PermissionDenied("This page is for " + " or ".join(k.replace("_", " ") + "s" for k in kinds) + ".")
+                raise PermissionDenied("This page is for " + " or ".join(ROLE_PLURALS.get(k, k) for k in kinds) + ".")
             return view(request, *args, **kwargs)
 
         wrapped = login_required(check)

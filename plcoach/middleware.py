@@ -1,8 +1,10 @@
-"""Guards for Django's admin, which reads its filters and search from the address as they come."""
+"""Guards that turn what Django would answer with a 500 into a 400 that says why: an unreadable
+form body, and the admin's filters and search read from the address as they come."""
 
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http.multipartparser import MultiPartParserError
 
 LONGEST_SEARCH = 200
 
@@ -17,6 +19,21 @@ def admin_address_guard(get_response: Callable) -> Callable:
                 return HttpResponseBadRequest("The address contains a null character.", content_type="text/plain")
             if len(request.GET.get("q", "")) > LONGEST_SEARCH:
                 return HttpResponseBadRequest(f"Search for at most {LONGEST_SEARCH} characters.", content_type="text/plain")
+        return get_response(request)
+
+    return middleware
+
+
+def unreadable_form_guard(get_response: Callable) -> Callable:
+    """A 400 for a POST whose body cannot be read as a form (a multipart body without a valid
+    boundary): the CSRF check reads the form first, and raised a 500 from it."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        if request.method == "POST" and request.content_type == "multipart/form-data":
+            try:
+                request.POST  # noqa: B018 - parsed once here; Django keeps it for the view
+            except MultiPartParserError:
+                return HttpResponseBadRequest("The form could not be read: send it again from the page.", content_type="text/plain")
         return get_response(request)
 
     return middleware

@@ -1,13 +1,18 @@
 """The roster import: the import_roster command, re-imports, updates, refusing bad input, and the upload page."""
 
+import threading
 from io import StringIO
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.db import connection, connections
+from django.test import Client
 from django.urls import reverse
 
 from people.models import Campus, Role, Teacher, User
+from people.roster import read_roster
+from people.services import roster_import
 
 HEADER = "role,employee_id,email,first_name,last_name,campus_code,campus_name,grade_band,subject,login"
 
@@ -286,6 +291,11 @@ BAD_INPUTS = [
         csv_bytes(VALID, "coach,C9,,Cora,Nine,OAK,,,,", "coach,C9,,Cora,Nine,OAK,,,,"),
         "row 4: repeats row 3 (coach C9)",
     ),
+    (  # both would sign in as zz@example.org: a unique constraint's 500, even checking the file only
+        "one person's employee id is another's email",
+        csv_bytes(VALID, "coach,,zz@example.org,Ann,Bee,OAK,,,,", "coach,zz@example.org,,Cid,Dee,OAK,,,,"),
+        "row 4: the username zz@example.org is also row 3's",
+    ),
     (
         "not UTF-8",
         csv_bytes(VALID) + "teacher,T10,,José,Ten,OAK,,,,\n".encode("latin-1"),
@@ -458,3 +468,34 @@ def test_the_admin_refuses_an_address_it_would_fail_on(client, db, query):
     response = client.get("/admin/people/teacher/?" + query)
     assert response.status_code == 400
     assert client.get("/admin/people/teacher/?q=Kim").status_code == 200
+
+
+def test_a_form_body_that_cannot_be_read_is_a_400_not_a_500(site_admin):
+    """A multipart body without a boundary: the CSRF check, which reads the form first, raised."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(site_admin)
+    response = client.post(reverse("people:roster"), data=b"roster=x", content_type="multipart/form-data")
+    assert response.status_code == 400 and "The form could not be read" in response.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_imports_of_the_same_people_at_once_both_succeed(monkeypatch):
+    """The other import commits the new campus between this one's look-up and its insert: the
+    unique constraint refuses this one, which runs again and finds the campus there."""
+    if connection.vendor != "postgresql":
+        pytest.skip("a second connection writing meanwhile: PostgreSQL's, as in production")
+    real_create, raced = Campus.objects.create, []
+
+    def other_import_first(**fields):
+        if not raced:  # the first campus this import adds, the other adds first
+            raced.append(fields["code"])
+            other = threading.Thread(target=lambda: (real_create(**fields), connections.close_all()))
+            other.start()
+            other.join()
+        return real_create(**fields)
+
+    monkeypatch.setattr(Campus.objects, "create", other_import_first)
+    changes = roster_import(rows=read_roster(csv_bytes(*ROSTER)))
+    assert changes["teachers added"] == 3 and changes["campuses added"] == 1  # the other import added one
+    assert set(Campus.objects.values_list("code", flat=True)) == {"OAK", "LKW"}
+    assert Teacher.objects.count() == 3

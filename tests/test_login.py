@@ -37,6 +37,16 @@ def test_a_wrong_password_says_so_without_saying_which_part_was_wrong(client, co
     assert "Please enter a correct username and password" in response.content.decode()
 
 
+@pytest.mark.parametrize(
+    "username,password,message",
+    [("", "x", "Username: This field is required."), ("demo-coach", "", "Password: This field is required."),
+     ("a\x00b", "x", "Username: Null characters are not allowed.")],
+)  # fmt: skip
+def test_a_sign_in_missing_a_field_says_which(client, coach, username, password, message):
+    response = client.post(reverse("login"), {"username": username, "password": password})
+    assert message in response.content.decode() and "_auth_user_id" not in client.session
+
+
 def test_five_failures_for_an_account_lock_it_with_a_clear_message(client, coach):
     for attempt in range(5):
         sign_in(client, "demo-coach", f"wrong-{attempt}", address=f"10.0.0.{attempt + 1}")

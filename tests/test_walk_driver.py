@@ -5,9 +5,11 @@ the same GET without htmx gives the whole page, so the coach can do it all witho
 """
 
 import re
+import threading
 import uuid
 
 import pytest
+from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
 
@@ -165,6 +167,34 @@ def test_a_resent_save_is_one_focus(client, walk, relationships):
     assert client.post(url, data, headers=HX).status_code == 200
     assert DriverFocus.objects.filter(walkthrough=walk).count() == 1
     assert Walkthrough.objects.get(pk=walk.pk).version == 2
+
+
+def test_a_double_tap_on_save_is_one_focus_and_no_conflict(transactional_db, content, district, relationships):
+    """Two identical saves at the same moment: the second waits for the first's lock, then finds its key."""
+    if connection.vendor != "postgresql":
+        pytest.skip("two connections at once: PostgreSQL's row locks, as in production")
+    walk = start(district.coach, district.teacher)
+    component, stage, steps = relationships
+    key, both, results = uuid.uuid4(), threading.Barrier(2), []
+
+    def save_once():
+        try:
+            both.wait(timeout=10)
+            claim = Walkthrough.objects.get(pk=walk.pk)  # as the page last showed it
+            saved = walkthrough_focus(walkthrough=claim, client_key=key, component=component, stage=stage, steps=steps[:1], version=walk.version)
+            results.append(saved.version)
+        except Exception as exc:  # noqa: BLE001 - a refusal the coach would see
+            results.append(repr(exc))
+        finally:
+            connections.close_all()
+
+    taps = [threading.Thread(target=save_once) for _ in range(2)]
+    for tap in taps:
+        tap.start()
+    for tap in taps:
+        tap.join()
+    assert results == [walk.version + 1] * 2
+    assert DriverFocus.objects.filter(walkthrough=walk).count() == 1
 
 
 def test_remove_takes_the_feedback_off(client, walk, relationships):

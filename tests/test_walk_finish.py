@@ -357,6 +357,14 @@ def test_a_resent_reopen_or_correction_is_done_once_and_no_conflict(client, fini
     assert WalkthroughChange.objects.filter(fields__has_key="next_move").count() == 1
 
 
+def test_a_correction_cannot_erase_the_next_move_of_a_walkthrough_with_a_pause(client, finished):
+    """Finishing requires it; so does correcting (a form posted without it erased it)."""
+    url = reverse("observations:correct", args=[finished.pk])
+    response = client.post(url, {"version": finished.version, "teacher_note": "", "private_note": ""})
+    assert response.status_code == 400 and "Write the next move you agreed on" in response.content.decode()
+    assert reloaded(finished).next_move == "Plan A" and not WalkthroughChange.objects.exists()
+
+
 def test_a_correction_from_a_stale_page_is_refused(client, finished):
     url = reverse("observations:correct", args=[finished.pk])
     data = {"version": finished.version - 1, "next_move": "Plan C", "teacher_note": "", "private_note": ""}
