@@ -77,6 +77,11 @@ def test_the_type_ahead_answers_htmx_with_the_choices_fragment_only(client, coac
     assert body.lstrip().startswith('<div id="teacher-choices"') and "<html" not in body
     assert "James Brooks" in body and "Maria Alvarez" not in body
     assert f"?teacher={district.oak_teacher.pk}" in body  # the choice leads on to the progression
+    # the count goes to the status line that stays on the page, which a screen reader reads out
+    assert '<p id="teacher-count" hx-swap-oob="innerHTML">1 teacher matches “brooks”:</p>' in body
+    page = client.get(NEW, {"q": "brooks"}).content.decode()
+    assert '<p id="teacher-count" class="result-count" role="status">1 teacher matches “brooks”:</p>' in page
+    assert "hx-swap-oob" not in page
 
 
 def test_the_type_ahead_works_without_javascript(client, coach):
