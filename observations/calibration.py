@@ -1,8 +1,11 @@
 """Calibration: how far the observers of one progression walk agreed on where each classroom pauses.
 
-A classroom is a teacher on one progression. Each observer's latest finished walkthrough of it
-in the walk is their rating; a classroom with two or more ratings is compared. Two queries
-(the walk's walkthroughs and the progressions' action order), however large the walk.
+A classroom is a teacher on one progression. Each observer's rating of it is the pause they
+first submitted in the walk: made blind, since the others' ratings show only after it. A later
+walkthrough or a correction does not replace it (or an observer could submit anything, look, and
+rate again): where it now stands otherwise is shown beside it. A classroom with two or more
+ratings is compared. Two queries (the walk's walkthroughs and the progressions' action order),
+however large the walk.
 """
 
 from dataclasses import dataclass, field
@@ -34,6 +37,7 @@ class Rating:
     number: int | None
     text: str
     position: int | None  # along the progression, in actions; None if the action is no longer published
+    changed_to: str = ""  # the pause the observer's rating now stands at, if no longer the one submitted
 
     @property
     def pause(self) -> tuple[str, int | None]:
@@ -113,6 +117,11 @@ class Debrief:
         return {c.framework for c in self.classrooms}
 
     @property
+    def changed_after_submitting(self) -> list[tuple[Classroom, Rating]]:
+        """Ratings whose observer has since corrected them or rated again: talked through too."""
+        return [(c, r) for c in self.classrooms for r in c.ratings if r.changed_to]
+
+    @property
     def disagreements(self) -> list[Classroom]:
         return [c for c in self.classrooms if not c.agreed]
 
@@ -145,7 +154,7 @@ def walk_debrief(*, walk: ProgressionWalk, only_submitted_by=None, scope: Scope 
     walkthroughs = Walkthrough.objects.filter(
         walk=walk,
         kind=Walkthrough.Kind.COACH,
-        completed_at__isnull=False,
+        submitted_at__isnull=False,
         framework__kind=Framework.Kind.PROGRESSION,
     )
     if scope is not None:
@@ -153,34 +162,40 @@ def walk_debrief(*, walk: ProgressionWalk, only_submitted_by=None, scope: Scope 
     rows = list(
         walkthroughs.select_related("teacher__campus", "framework", "observer")
         .only(
-            "status", "observed_at", "pause_phase", "pause_number", "pause_text", "teacher__first_name",
+            "status", "observed_at", "submitted_at", "submitted_phase", "submitted_number", "submitted_text",
+            "pause_phase", "pause_number", "teacher__first_name",
             "teacher__last_name", "teacher__campus__name", "framework__name", "observer__first_name",
             "observer__last_name", "observer__username",
         )  # fmt: skip
         .order_by("observed_at", "pk")
     )
     if only_submitted_by is not None:
-        submitted = {w.teacher_id for w in rows if w.observer_id == only_submitted_by.pk}
-        rows = [w for w in rows if w.teacher_id in submitted]
-    rows = [w for w in rows if w.status == Walkthrough.Status.COMPLETE]  # a reopened one is being corrected
+        submitted = {(w.teacher_id, w.framework_id) for w in rows if w.observer_id == only_submitted_by.pk}
+        rows = [w for w in rows if (w.teacher_id, w.framework_id) in submitted]
     positions = _positions({w.framework_id for w in rows})
 
-    latest: dict[tuple[int, int], dict[int, Walkthrough]] = {}
-    for w in rows:  # oldest first: an observer's later walkthrough of a classroom replaces the earlier
-        latest.setdefault((w.teacher_id, w.framework_id), {})[w.observer_id] = w
+    first: dict[tuple[int, int], dict[int, Walkthrough]] = {}  # per classroom, each observer's first submitted
+    now: dict[tuple[int, int, int], Walkthrough] = {}  # and their latest finished one, as it stands
+    for w in sorted(rows, key=lambda w: (w.submitted_at, w.pk)):
+        first.setdefault((w.teacher_id, w.framework_id), {}).setdefault(w.observer_id, w)
+    for w in rows:  # in the order observed: a later walkthrough stands over an earlier one
+        if w.status == Walkthrough.Status.COMPLETE:  # a reopened one is being corrected
+            now[(w.teacher_id, w.framework_id, w.observer_id)] = w
     classrooms, waiting = [], 0
-    for by_observer in latest.values():
+    for (teacher_id, framework_id), by_observer in first.items():
         if len(by_observer) < 2:
             waiting += 1
             continue
-        first = next(iter(by_observer.values()))
-        classroom = Classroom(first.teacher.name, first.teacher.campus.name, first.framework.name)
+        some = next(iter(by_observer.values()))
+        classroom = Classroom(some.teacher.name, some.teacher.campus.name, some.framework.name)
         for w in sorted(by_observer.values(), key=lambda w: (str(w.observer), w.observer_id)):
-            key = (w.framework_id, w.pause_phase, w.pause_number) if w.pause_number else (w.framework_id, "", None)
-            number = w.pause_number or None
-            classroom.ratings.append(
-                Rating(str(w.observer), w.observer_id, w.pk, w.pause_phase if number else "", number, w.pause_text, positions.get(key))
-            )
+            number = w.submitted_number or None
+            phase = w.submitted_phase if number else ""
+            rating = Rating(str(w.observer), w.observer_id, w.pk, phase, number, w.submitted_text, positions.get((framework_id, phase, number)))
+            latest = now.get((teacher_id, framework_id, w.observer_id))
+            if latest is not None and (latest.pause_phase if latest.pause_number else "", latest.pause_number or None) != rating.pause:
+                rating.changed_to = pause_label(latest.pause_phase, latest.pause_number)
+            classroom.ratings.append(rating)
         classrooms.append(classroom)
     classrooms.sort(key=lambda c: (c.campus, c.teacher, c.framework))
     return Debrief(classrooms, _pairs(classrooms), waiting)

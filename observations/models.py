@@ -215,6 +215,12 @@ class Walkthrough(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     completed_at = models.DateTimeField(null=True, blank=True)
+    # The pause as first submitted. The blind rule lifts at that first finish, so calibration
+    # compares these, made unseen; a later correction is shown beside it, not in its place.
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_phase = models.CharField(max_length=20, choices=Phase.Kind.choices, blank=True)
+    submitted_number = models.PositiveSmallIntegerField(null=True, blank=True)
+    submitted_text = models.TextField(blank=True)
     # While reopened for correction: what was recorded before, to log what the correction changed.
     recorded_before_reopen = models.JSONField(null=True, blank=True)
 

@@ -399,6 +399,10 @@ def walkthrough_finish(
         locked.teacher_note, locked.private_note = teacher_note, private_note
         locked.status = Walkthrough.Status.COMPLETE
         locked.completed_at = timezone.now()
+        if locked.submitted_at is None:
+            locked.submitted_at = locked.completed_at
+            locked.submitted_phase, locked.submitted_number = locked.pause_phase, locked.pause_number
+            locked.submitted_text = locked.pause_text
         locked.recorded_before_reopen = None
         _bump(locked, client_key)
         locked.save()

@@ -13,7 +13,13 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from observations.calibration import Agreement, walk_debrief
-from observations.services import walkthrough_answer, walkthrough_finish, walkthrough_start
+from observations.services import (
+    walkthrough_answer,
+    walkthrough_back,
+    walkthrough_finish,
+    walkthrough_reopen,
+    walkthrough_start,
+)
 from people.models import Teacher
 from progressions.models import Action, Framework
 from tests.walks import FLEX_ACTIONS, plan_walk, walked
@@ -181,6 +187,38 @@ def test_the_debrief_compares_each_classroom(district, calibrated):
         ),
     }
     assert debrief.waiting == 1  # Sofia Ramirez
+
+
+def test_an_observer_who_submits_looks_and_rates_again_is_compared_on_the_first_rating(client, district, walk):
+    """Submitting a placeholder lifts the blind rule: the rating made after seeing the others' does
+    not replace it in the agreement, and the debrief lists the change to talk through."""
+    walked(district.coach, district.oak_teacher, walk, in_place=4)  # Foundation 5
+    walked(district.principal, district.oak_teacher, walk, in_place=1)  # Foundation 2, then looks...
+    walked(district.principal, district.oak_teacher, walk, in_place=4)  # ...and rates again: Foundation 5
+    debrief = walk_debrief(walk=walk)
+    (classroom,) = debrief.classrooms
+    assert [(r.observer, r.label, r.changed_to) for r in classroom.ratings] == [
+        ("Priya Shah", "Foundation 5", ""),
+        ("Robert Hayes", "Foundation 2", "Foundation 5"),
+    ]
+    assert classroom.agreement == Agreement.SAME_PHASE and debrief.team_percent == 0
+    client.force_login(district.leader)
+    body = page(client, debrief_url(walk))
+    assert "Robert Hayes: Foundation 2 <span class=\"help\">(now Foundation 5)</span>" in body
+    assert "James Brooks, Flex Model: Robert Hayes submitted Foundation 2, now Foundation 5" in body
+
+
+def test_a_rating_reopened_and_corrected_after_submitting_keeps_its_submitted_pause(district, walk):
+    walked(district.coach, district.oak_teacher, walk, in_place=4)  # Foundation 5
+    mine = walked(district.principal, district.oak_teacher, walk, in_place=1)  # Foundation 2
+    mine = walkthrough_reopen(walkthrough=mine, by=district.principal, version=mine.version)
+    mine = walkthrough_back(walkthrough=mine, version=mine.version)  # Foundation 2 was in place "after all"
+    for in_place in (True, True, True, False):
+        mine = walkthrough_answer(walkthrough=mine, client_key=uuid.uuid4(), action_id=mine.state.current.pk, in_place=in_place, version=mine.version)
+    mine = walkthrough_finish(walkthrough=mine, version=mine.version, next_move="Try it.")
+    assert mine.pause_label == "Foundation 5"
+    ratings = {r.observer: (r.label, r.changed_to) for r in walk_debrief(walk=walk).classrooms[0].ratings}
+    assert ratings["Robert Hayes"] == ("Foundation 2", "Foundation 5")
 
 
 def test_the_debrief_rates_each_pair_and_the_team(district, calibrated):

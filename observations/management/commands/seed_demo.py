@@ -61,6 +61,7 @@ COLUMNS = (
     "client_key", "kind", "teacher_id", "observer_id", "framework_id", "start_phase", "observed_at", "status",
     "pause_action_id", "pause_phase", "pause_number", "pause_section", "pause_text", "pause_next_move", "next_move",
     "teacher_note", "private_note", "version", "created_at", "updated_at", "completed_at",
+    "submitted_at", "submitted_phase", "submitted_number", "submitted_text",
 )  # fmt: skip
 BATCH = 5000
 
@@ -261,4 +262,6 @@ def teacher_rows(rng: random.Random, teacher: Teacher, count: int, sequences: li
             action.pk if action else None, action.phase.kind if action else "", action.number if action else None,
             action.section if action else "", action.text if action else "", action.next_move if action else "",
             next_move, "", private, 1, at, at + timedelta(minutes=20), at + timedelta(minutes=20),
+            at + timedelta(minutes=20), action.phase.kind if action else "", action.number if action else None,
+            action.text if action else "",
         )  # fmt: skip
