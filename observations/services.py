@@ -376,12 +376,16 @@ def walkthrough_finish(
     """Saves the agreed next move and notes and completes the walkthrough.
 
     Finishing a reopened walkthrough records what the correction changed. The same finish sent
-    again (its reply lost) returns the walkthrough as it finished.
+    again (its reply lost) returns the walkthrough as it finished; the same form with other notes
+    (the page brought back and edited) is another finish, refused as already finished.
     """
     next_move, teacher_note, private_note = _clean_notes(next_move, teacher_note, private_note)
     with transaction.atomic():
         locked = _lock(walkthrough)
-        if _sent_again(locked, client_key):
+        kept_move = next_move if locked.pause_number or not locked.framework.is_progression else ""
+        if _sent_again(locked, client_key) and (locked.next_move, locked.teacher_note, locked.private_note) == (
+            kept_move, teacher_note, private_note
+        ):
             return locked
         _check_version(locked, version)
         if locked.status == Walkthrough.Status.COMPLETE:
@@ -395,7 +399,7 @@ def walkthrough_finish(
             raise WalkthroughInvalid("Add feedback on at least one component before finishing.")
         reopened = locked.completed_at is not None
         before = locked.recorded_before_reopen or {}
-        locked.next_move = next_move if locked.pause_number or not locked.framework.is_progression else ""
+        locked.next_move = kept_move
         locked.teacher_note, locked.private_note = teacher_note, private_note
         locked.status = Walkthrough.Status.COMPLETE
         locked.completed_at = timezone.now()

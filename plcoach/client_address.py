@@ -11,13 +11,21 @@ def client_address(request: HttpRequest) -> str | None:
 
     Each proxy appends the address it heard from to X-Forwarded-For, so the client is that many
     entries from the right; entries further left were written by the client and prove nothing.
-    Without proxies, or without the header (a probe sent straight to the app), REMOTE_ADDR."""
+    The header is read only from a private address (a balancer's): a client reaching the app
+    straight from outside writes it themselves. Otherwise, and without the header, REMOTE_ADDR."""
     remote = request.META.get("REMOTE_ADDR")
     hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
-    if not settings.PROXY_COUNT or not hops:
+    if not settings.PROXY_COUNT or not hops or not _private(remote):
         return remote
     candidate = hops[-settings.PROXY_COUNT] if len(hops) >= settings.PROXY_COUNT else hops[0]
     try:
         return str(ipaddress.ip_address(candidate))
     except ValueError:
         return remote
+
+
+def _private(address: str | None) -> bool:
+    try:
+        return ipaddress.ip_address(address or "").is_private
+    except ValueError:
+        return False

@@ -87,6 +87,22 @@ def test_behind_the_proxy_a_client_cannot_escape_its_lock_by_forging_the_header(
     assert forwarded_sign_in(client, "demo-coach", PASSWORD, "203.0.113.6").status_code == 302
 
 
+def test_straight_from_outside_a_forged_header_is_not_read(client, coach, settings):
+    """No proxy between: whoever connects from a public address wrote X-Forwarded-For themselves
+    (93.184.216.34 is public; the 192.0.2, 198.51.100 and 203.0.113 documentation ranges count as private)."""
+    settings.PROXY_COUNT = 1
+    for attempt in range(5):
+        client.post(
+            reverse("login"), {"username": f"nobody-{attempt}", "password": "wrong"},
+            REMOTE_ADDR="93.184.216.34", HTTP_X_FORWARDED_FOR=f"203.0.113.{attempt}",
+        )  # fmt: skip
+    locked = client.post(
+        reverse("login"), {"username": "demo-coach", "password": PASSWORD}, REMOTE_ADDR="93.184.216.34",
+        HTTP_X_FORWARDED_FOR="203.0.113.99",
+    )  # fmt: skip
+    assert locked.status_code == 429
+
+
 def test_the_lock_lifts_after_the_cool_off(client, coach):
     for attempt in range(5):
         sign_in(client, "demo-coach", "wrong")

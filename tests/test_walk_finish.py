@@ -140,6 +140,20 @@ def test_a_finish_whose_reply_was_lost_and_is_resent_is_simply_saved(client, pau
     assert walk.next_move == "Plan A" and walk.version == paused.version + 1
 
 
+def test_the_same_finish_form_sent_again_with_other_notes_is_not_taken_for_a_resend(client, paused):
+    """Browser Back to the finished form, a typo fixed, Finish again: the key is the same, the
+    notes are not. It is refused as already finished, never told "saved" while dropped."""
+    page = page_of(client, paused)
+    data = {"client_key": field(page, "client_key"), "version": field(page, "version"), "next_move": "Plan A"}
+    url = reverse("observations:finish", args=[paused.pk])
+    client.post(url, data, headers=HX)
+    client.cookies.pop("messages", None)
+    client.post(url, {**data, "next_move": "Plan A, typo fixed"}, headers=HX)
+    shown = page_of(client, paused)
+    assert "already finished" in shown and "Walkthrough saved." not in shown
+    assert reloaded(paused).next_move == "Plan A"
+
+
 def test_a_finish_from_another_tab_shows_what_was_saved(client, paused):
     """Another tab's finish, sent after this one: nothing changes, and the coach is told why."""
     page = page_of(client, paused)

@@ -196,7 +196,21 @@ def test_back_undoes_the_last_answer(client, walk):
     assert walk.pause_number is None and len(walk.state.live) == 1
 
 
-def test_back_without_javascript_redirects_and_a_resent_back_is_refused(client, walk):
+def test_a_back_without_javascript_sent_twice_undoes_one_answer(client, walk):
+    """The page's own form, key included, submitted twice (a double click, the browser resending)."""
+    tap(client, walk, "yes")
+    tap(client, walk, "yes")
+    back_form = page_of(client, walk).split('class="back-form"', 1)[1]
+    data = {"client_key": field(back_form, "client_key"), "version": field(back_form, "version")}
+    back = reverse("observations:back", args=[walk.pk])
+    assert client.post(back, data)["Location"] == walk.get_absolute_url()
+    again = client.post(back, data)
+    assert again.status_code == 302 and again["Location"] == walk.get_absolute_url()
+    assert len(Walkthrough.objects.get(pk=walk.pk).state.live) == 1
+
+
+def test_a_back_from_a_page_without_keys_redirects_and_a_resent_one_is_refused(client, walk):
+    """A page rendered before forms sent keys: the version alone tells a resent Back from a new one."""
     tap(client, walk, "yes")
     tap(client, walk, "yes")
     version = field(page_of(client, walk), "version")

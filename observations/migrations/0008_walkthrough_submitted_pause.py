@@ -30,10 +30,11 @@ class Migration(migrations.Migration):
             name='submitted_text',
             field=models.TextField(blank=True),
         ),
-        # Walkthroughs finished before: submitted as they stand (nothing older was kept).
+        # Walkthroughs finished before: submitted as they stand (nothing older was kept). One
+        # reopened now stands mid-correction: it is submitted when it is finished again.
         migrations.RunSQL(
             "UPDATE observations_walkthrough SET submitted_at = completed_at, submitted_phase = pause_phase, "
-            "submitted_number = pause_number, submitted_text = pause_text WHERE completed_at IS NOT NULL",
+            "submitted_number = pause_number, submitted_text = pause_text WHERE status = 'complete'",
             migrations.RunSQL.noop,
         ),
     ]
