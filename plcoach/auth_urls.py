@@ -6,9 +6,14 @@ from django.urls import path, reverse_lazy
 from people.forms import FirstPasswordResetForm, SignInForm
 
 from .access import public, signed_in
+from .throttle import address_throttled
 
 urlpatterns = [
-    path("login/", public(auth.LoginView.as_view(redirect_authenticated_user=True, authentication_form=SignInForm)), name="login"),
+    path(
+        "login/",
+        public(address_throttled(auth.LoginView.as_view(redirect_authenticated_user=True, authentication_form=SignInForm))),
+        name="login",
+    ),
     path("logout/", public(auth.LogoutView.as_view()), name="logout"),
     path("password/", signed_in(auth.PasswordChangeView.as_view()), name="password_change"),
     path("password/done/", signed_in(auth.PasswordChangeDoneView.as_view()), name="password_change_done"),

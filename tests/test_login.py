@@ -57,10 +57,22 @@ def test_five_failures_for_an_account_lock_it_with_a_clear_message(client, coach
     assert "_auth_user_id" not in client.session
 
 
-def test_five_failures_from_one_address_lock_that_address(client, coach):
+def test_five_failures_at_a_school_do_not_lock_the_school_out(client, coach):
+    """A school signs in from its router's one address: one teacher's typos lock their account only."""
     for attempt in range(5):
+        sign_in(client, "someone", f"wrong-{attempt}", address="10.1.1.1")
+    assert sign_in(client, "someone", "wrong-again", address="10.1.1.1").status_code == 429
+    assert sign_in(client, "demo-coach", PASSWORD, address="10.1.1.1").status_code == 302
+
+
+def test_many_failures_from_one_address_lock_that_address(client, coach, settings):
+    """A password tried across many accounts: at the address limit (30 by default) the address pauses."""
+    settings.ADDRESS_FAILURE_LIMIT = 8
+    for attempt in range(8):
         sign_in(client, f"nobody-{attempt}", "wrong", address="10.1.1.1")
-    assert sign_in(client, "demo-coach", PASSWORD, address="10.1.1.1").status_code == 429
+    refused = sign_in(client, "demo-coach", PASSWORD, address="10.1.1.1")
+    assert refused.status_code == 429 and "after 8 failed attempts" in refused.content.decode()
+    assert "_auth_user_id" not in client.session
     assert sign_in(client, "demo-coach", PASSWORD, address="10.2.2.2").status_code == 302  # others unaffected
 
 
@@ -72,7 +84,7 @@ def forwarded_sign_in(client, username, password, forwarded_for):
 
 
 def test_behind_the_proxy_failures_lock_the_client_not_everyone(client, coach, settings):
-    settings.PROXY_COUNT = 1
+    settings.PROXY_COUNT, settings.ADDRESS_FAILURE_LIMIT = 1, 5
     for attempt in range(5):
         forwarded_sign_in(client, f"nobody-{attempt}", "wrong", f"203.0.113.{attempt}")
     assert forwarded_sign_in(client, "demo-coach", PASSWORD, "198.51.100.7").status_code == 302
@@ -80,7 +92,7 @@ def test_behind_the_proxy_failures_lock_the_client_not_everyone(client, coach, s
 
 def test_behind_the_proxy_a_client_cannot_escape_its_lock_by_forging_the_header(client, coach, settings):
     """Entries left of the proxy's own were written by the client: changing them changes nothing."""
-    settings.PROXY_COUNT = 1
+    settings.PROXY_COUNT, settings.ADDRESS_FAILURE_LIMIT = 1, 5
     for attempt in range(5):
         forwarded_sign_in(client, f"nobody-{attempt}", "wrong", f"192.0.2.{attempt}, 203.0.113.5")
     assert forwarded_sign_in(client, "demo-coach", PASSWORD, "192.0.2.99, 203.0.113.5").status_code == 429
@@ -90,7 +102,7 @@ def test_behind_the_proxy_a_client_cannot_escape_its_lock_by_forging_the_header(
 def test_straight_from_outside_a_forged_header_is_not_read(client, coach, settings):
     """No proxy between: whoever connects from a public address wrote X-Forwarded-For themselves
     (93.184.216.34 is public; the 192.0.2, 198.51.100 and 203.0.113 documentation ranges count as private)."""
-    settings.PROXY_COUNT = 1
+    settings.PROXY_COUNT, settings.ADDRESS_FAILURE_LIMIT = 1, 5
     for attempt in range(5):
         client.post(
             reverse("login"), {"username": f"nobody-{attempt}", "password": "wrong"},
