@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.db import connection
-from django.db.models import Case, Count, F, IntegerField, Max, QuerySet, Sum, Value, When, Window
+from django.db.models import BigIntegerField, Case, Count, F, IntegerField, Max, QuerySet, Sum, Value, When, Window
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -385,6 +385,11 @@ class CampusCoverage:
         return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
+# A visit is a walkthrough, or a progression walk: its observers rating one classroom together
+# (calibration) visit its teacher once. Walks count as minus their id, apart from walkthrough ids.
+VISIT = Case(When(walk_id__isnull=False, then=-F("walk_id")), default=F("pk"), output_field=BigIntegerField())
+
+
 def coverage(viewer, scope: Scope) -> dict[int, CampusCoverage]:
     """Per campus, each teacher's visits in the last `scope.days` days. Two queries: the visits counted
     per teacher by the database, and the teachers (one row each, to count those never visited)."""
@@ -393,7 +398,7 @@ def coverage(viewer, scope: Scope) -> dict[int, CampusCoverage]:
         coach_walkthroughs(viewer, scope)
         .filter(observed_at__gte=since)
         .values("teacher_id")
-        .annotate(visits=Count("pk"))
+        .annotate(visits=Count(VISIT, distinct=True))
         .order_by()
         .values_list("teacher_id", "visits")
     )

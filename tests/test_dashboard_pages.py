@@ -16,6 +16,7 @@ from observations.services import walkthrough_answer, walkthrough_finish, walkth
 from people.models import Teacher
 from progressions.models import Framework
 from tests.reporting import flex_walkthrough
+from tests.walks import plan_walk, walked
 
 
 def days_ago(days: int):
@@ -126,6 +127,22 @@ def test_coverage_lists_teachers_without_a_walkthrough_and_visits_per_teacher(cl
     assert cells == ["6", "4", "0", "0", "1"]  # teachers, not visited, fewest, median, most
     body = get(client, district.principal, "dashboard:coverage", days=60).content.decode()
     assert "3 of 6 teachers" in body
+
+
+def test_observers_visiting_together_on_a_walk_count_as_one_visit(client, content, district):
+    """Three observers calibrating in Liam's classroom on a walk visited him once; two coach visits
+    on their own are two."""
+    liam = Teacher.objects.get(last_name="O'Connor")
+    walk = plan_walk(district, observers=[district.coach, district.principal, district.leader])
+    for observer in (district.coach, district.principal, district.leader):
+        walked(observer, liam, walk, in_place=4)
+    flex_walkthrough(district.coach, district.teacher, in_place=2)
+    flex_walkthrough(district.coach, district.teacher, in_place=3)
+    body = get(client, district.leader, "dashboard:coverage", campus="OAK").content.decode()
+    table = body.split('<table class="figures per-teacher">')[1].split("</table>")[0]
+    visits = dict(re.findall(r'<a href="/teachers/\d+/">([^<]+)</a></th><td class="number">(\d+)</td>', table))
+    assert visits["Liam O&#x27;Connor"] == "1" and visits["Maria Alvarez"] == "2"
+    assert "Observers visiting together on a progression walk count as one visit." in body
 
 
 def test_a_principal_of_one_campus_sees_it_named_in_the_scope(client, walks, district):
