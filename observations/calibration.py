@@ -193,8 +193,8 @@ def walk_debrief(*, walk: ProgressionWalk, only_submitted_by=None, scope: Scope 
             phase = w.submitted_phase if number else ""
             rating = Rating(str(w.observer), w.observer_id, w.pk, phase, number, w.submitted_text, positions.get((framework_id, phase, number)))
             latest = now.get((teacher_id, framework_id, w.observer_id))
-            if latest is not None and (latest.pause_phase if latest.pause_number else "", latest.pause_number or None) != rating.pause:
-                rating.changed_to = pause_label(latest.pause_phase, latest.pause_number)
+            stands_at = pause_label(latest.pause_phase, latest.pause_number) if latest else rating.label
+            rating.changed_to = stands_at if stands_at != rating.label else ""
             classroom.ratings.append(rating)
         classrooms.append(classroom)
     classrooms.sort(key=lambda c: (c.campus, c.teacher, c.framework))

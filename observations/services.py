@@ -236,9 +236,12 @@ def _check_version(locked: Walkthrough, version: int) -> None:
         )
 
 
-def _locked(walkthrough: Walkthrough, version: int) -> Walkthrough:
+def _locked(walkthrough: Walkthrough, version: int, client_key: uuid.UUID | None = None) -> Walkthrough:
+    """Locked and checked against the version its write was based on; unless the write is the
+    walkthrough's last one sent again (`_sent_again`), which the caller returns as done."""
     locked = _lock(walkthrough)
-    _check_version(locked, version)
+    if not _sent_again(locked, client_key):
+        _check_version(locked, version)
     return locked
 
 
@@ -321,10 +324,9 @@ def walkthrough_back(*, walkthrough: Walkthrough, version: int, client_key: uuid
     """Undoes the last answer (kept, marked undone). The same Back sent again undoes nothing more:
     found by its key, or refused by its old version when it came without one."""
     with transaction.atomic():
-        locked = _lock(walkthrough)
+        locked = _locked(walkthrough, version, client_key)
         if _sent_again(locked, client_key):
             return locked
-        _check_version(locked, version)
         if not locked.is_open:
             raise WalkthroughConflict("This walkthrough is already finished; reopen it to correct it.")
         live = locked.state.live
@@ -381,14 +383,13 @@ def walkthrough_finish(
     """
     next_move, teacher_note, private_note = _clean_notes(next_move, teacher_note, private_note)
     with transaction.atomic():
-        locked = _lock(walkthrough)
+        locked = _locked(walkthrough, version, client_key)
         kept_move = next_move if locked.pause_number or not locked.framework.is_progression else ""
         if _sent_again(locked, client_key) and (locked.next_move, locked.teacher_note, locked.private_note) == (
             kept_move, teacher_note, private_note
         ):
             return locked
-        _check_version(locked, version)
-        if locked.status == Walkthrough.Status.COMPLETE:
+        if locked.status == Walkthrough.Status.COMPLETE:  # or that form again, its notes since edited
             raise WalkthroughConflict("This walkthrough is already finished.")
         if locked.framework.is_progression:
             if locked.state.current is not None:
@@ -418,10 +419,9 @@ def walkthrough_finish(
 def walkthrough_reopen(*, walkthrough: Walkthrough, by, version: int, client_key: uuid.UUID | None = None) -> Walkthrough:
     """The observer reopens a finished walkthrough to correct its answers; finishing it again logs the change."""
     with transaction.atomic():
-        locked = _lock(walkthrough)
+        locked = _locked(walkthrough, version, client_key)
         if _sent_again(locked, client_key):
             return locked
-        _check_version(locked, version)
         if locked.observer_id != by.pk:
             raise WalkthroughInvalid("Only the observer who wrote a walkthrough can reopen it.")
         if locked.status != Walkthrough.Status.COMPLETE:
@@ -509,10 +509,9 @@ def walkthrough_unfocus(
 ) -> Walkthrough:
     """Removes the feedback on one component from an unfinished Driver Model walkthrough."""
     with transaction.atomic():
-        locked = _lock(walkthrough)
+        locked = _locked(walkthrough, version, client_key)
         if _sent_again(locked, client_key):
             return locked
-        _check_version(locked, version)
         if locked.status == Walkthrough.Status.COMPLETE:
             raise WalkthroughConflict("This walkthrough is already finished.")
         locked.focuses.filter(component=component).delete()

@@ -62,14 +62,12 @@ def roster_import(*, rows: list[RosterRow], dry_run: bool = False) -> Counter:
 
     Two imports adding the same people at once (a second admin, a form sent twice): the one
     refused by a unique constraint runs again, and finds them added."""
-    try:
-        return _import(rows, dry_run)
-    except IntegrityError:
-        pass
-    try:
-        return _import(rows, dry_run)
-    except IntegrityError:
-        raise RosterError(["Another import changed the same people at the same moment: import the file again."]) from None
+    for _attempt in range(2):
+        try:
+            return _import(rows, dry_run)
+        except IntegrityError:
+            continue
+    raise RosterError(["Another import changed the same people at the same moment: import the file again."])
 
 
 @transaction.atomic

@@ -1,4 +1,5 @@
-"""The address a request came from, for django-axes' lockout by address (AXES_CLIENT_IP_CALLABLE)."""
+"""The address a request came from: what django-axes logs a failed sign-in under
+(AXES_CLIENT_IP_CALLABLE), and what plcoach/throttle.py counts those failures by."""
 
 import ipaddress
 

@@ -1,5 +1,6 @@
-"""The campus summary: a row per teacher and framework (the latest pause and its next move), built with two queries however large the campus
-or long its history (the teachers, and each teacher's two latest walkthroughs per framework)."""
+"""The campus summary: a row per teacher and framework (the latest pause and its next move), built
+with two queries however large the campus or long its history (the teachers, and each teacher's
+two latest walkthroughs per framework)."""
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta

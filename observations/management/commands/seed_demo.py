@@ -256,12 +256,12 @@ def teacher_rows(rng: random.Random, teacher: Teacher, count: int, sequences: li
         observer = campus_observers[-1] if rng.random() < 0.1 else rng.choice(campus_observers[:-1] or campus_observers)
         next_move = "" if action is None else rng.choice(OWN_NEXT_MOVES) if rng.random() < 0.15 else action.next_move
         private = "Private: discussed a family matter; follow up gently." if rng.random() < 0.1 else ""
+        pause = (action.phase.kind, action.number, action.text) if action else ("", None, "")  # as submitted too
+        done = at + timedelta(minutes=20)
         yield (
             uuid.UUID(int=rng.getrandbits(128), version=4), Walkthrough.Kind.COACH.value, teacher.pk, observer,
             framework.pk, "foundation", at, Walkthrough.Status.COMPLETE.value,
-            action.pk if action else None, action.phase.kind if action else "", action.number if action else None,
-            action.section if action else "", action.text if action else "", action.next_move if action else "",
-            next_move, "", private, 1, at, at + timedelta(minutes=20), at + timedelta(minutes=20),
-            at + timedelta(minutes=20), action.phase.kind if action else "", action.number if action else None,
-            action.text if action else "",
+            action.pk if action else None, *pause[:2], action.section if action else "", pause[2],
+            action.next_move if action else "", next_move, "", private, 1, at, done, done,
+            done, *pause,
         )  # fmt: skip
