@@ -13,6 +13,7 @@
   var unsaved = new Set(); // forms whose last send has not been confirmed
   var timers = new WeakMap();
   var attempts = new WeakMap();
+  var answered = false; // a save's answer is about to be swapped in (by then its form is gone)
   var SETTLE_MS = 400;
 
   function retryForm(event) {
@@ -163,7 +164,6 @@
   // After a save, focus goes to where the walk now stands (a refusal, the next question, the
   // pause), so a keyboard or screen-reader user is neither left on the page's top nor sent past
   // the new question; a Driver Model component's steps (a GET) keep the focus htmx gives back.
-  var answered = false; // a save's answer is about to be swapped in (by then its form is gone)
   document.addEventListener("htmx:afterSwap", function () {
     if (!answered) return;
     answered = false;
