@@ -8,20 +8,50 @@ from people.forms import FirstPasswordResetForm, SignInForm
 from .access import public, signed_in
 from .throttle import address_throttled
 
+
+class RefusedAs400:
+    """A refused form answers 400, as every other form in the app does; Django's own answer 200."""
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response
+
+
+class SignInView(RefusedAs400, auth.LoginView):
+    pass
+
+
+class PasswordChangeView(RefusedAs400, auth.PasswordChangeView):
+    pass
+
+
+class PasswordResetView(RefusedAs400, auth.PasswordResetView):
+    pass
+
+
+class PasswordResetConfirmView(RefusedAs400, auth.PasswordResetConfirmView):
+    def dispatch(self, *args, **kwargs):
+        response = super().dispatch(*args, **kwargs)
+        if response.status_code == 200 and not self.validlink:  # a used, expired or mangled link: the page says so, and asks for a new one
+            response.status_code = 400
+        return response
+
+
 urlpatterns = [
     path(
         "login/",
-        public(address_throttled(auth.LoginView.as_view(redirect_authenticated_user=True, authentication_form=SignInForm))),
+        public(address_throttled(SignInView.as_view(redirect_authenticated_user=True, authentication_form=SignInForm))),
         name="login",
     ),
     path("logout/", public(auth.LogoutView.as_view()), name="logout"),
-    path("password/", signed_in(auth.PasswordChangeView.as_view()), name="password_change"),
+    path("password/", signed_in(PasswordChangeView.as_view()), name="password_change"),
     path("password/done/", signed_in(auth.PasswordChangeDoneView.as_view()), name="password_change_done"),
-    path("password/reset/", public(auth.PasswordResetView.as_view(form_class=FirstPasswordResetForm)), name="password_reset"),
+    path("password/reset/", public(PasswordResetView.as_view(form_class=FirstPasswordResetForm)), name="password_reset"),
     path("password/reset/sent/", public(auth.PasswordResetDoneView.as_view()), name="password_reset_done"),
     path(
         "password/reset/<uidb64>/<token>/",
-        public(auth.PasswordResetConfirmView.as_view(success_url=reverse_lazy("password_reset_complete"))),
+        public(PasswordResetConfirmView.as_view(success_url=reverse_lazy("password_reset_complete"))),
         name="password_reset_confirm",
     ),
     path("password/reset/done/", public(auth.PasswordResetCompleteView.as_view()), name="password_reset_complete"),

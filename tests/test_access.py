@@ -97,7 +97,7 @@ ACCESS = {
     "password_change_done": (lambda d: reverse("password_change_done"), signed_in(200)),
     "password_reset": (lambda d: reverse("password_reset"), everyone(200)),
     "password_reset_done": (lambda d: reverse("password_reset_done"), everyone(200)),
-    "password_reset_confirm": (lambda d: reverse("password_reset_confirm", args=["MQ", "bad-token"]), everyone(200)),
+    "password_reset_confirm": (lambda d: reverse("password_reset_confirm", args=["MQ", "bad-token"]), everyone(400)),
     "password_reset_complete": (lambda d: reverse("password_reset_complete"), everyone(200)),
     # summaries: the walkthrough's as its page; the campus's for its principal, leaders and site admins
     "reports:walkthrough": (walkthrough_url("reports:walkthrough"), {**signed_in(200), "admin": 404}),

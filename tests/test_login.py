@@ -33,7 +33,7 @@ def test_signing_in_stores_the_session_in_the_database(client, coach):
 
 def test_a_wrong_password_says_so_without_saying_which_part_was_wrong(client, coach):
     response = sign_in(client, "demo-coach", "wrong")
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert "Please enter a correct username and password" in response.content.decode()
 
 
@@ -44,6 +44,7 @@ def test_a_wrong_password_says_so_without_saying_which_part_was_wrong(client, co
 )  # fmt: skip
 def test_a_sign_in_missing_a_field_says_which(client, coach, username, password, message):
     response = client.post(reverse("login"), {"username": username, "password": password})
+    assert response.status_code == 400
     assert message in response.content.decode() and "_auth_user_id" not in client.session
 
 
@@ -140,6 +141,49 @@ def test_changing_the_password(client, coach):
     assert coach.check_password("another-Long-phrase-7")
 
 
+def test_a_refused_password_change_says_why_and_changes_nothing(client, coach):
+    client.force_login(coach)
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": "not-it", "new_password1": "another-Long-phrase-7", "new_password2": "another-Long-phrase-8"},
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Your old password was entered incorrectly" in body and "didn’t match" in body
+    coach.refresh_from_db()
+    assert coach.check_password(PASSWORD)
+
+
+def reset_link(client) -> tuple[str, str]:
+    """The coach asks for a reset: (the link in the mail, the set-password page it leads to)."""
+    client.post(reverse("password_reset"), {"email": "priya.shah@demo.plcoach.test"})
+    link = re.search(r"http://testserver(/accounts/password/reset/\S+/)", mail.outbox[-1].body).group(1)
+    return link, client.get(link, follow=True).redirect_chain[-1][0]
+
+
+def test_a_reset_to_mismatched_passwords_is_refused_and_changes_nothing(client, coach):
+    _link, form = reset_link(client)
+    refused = client.post(form, {"new_password1": "fresh-Long-phrase-3", "new_password2": "other"})
+    assert refused.status_code == 400 and "didn’t match" in refused.content.decode()
+    coach.refresh_from_db()
+    assert coach.check_password(PASSWORD)
+
+
+def test_a_used_reset_link_is_refused_and_offers_a_new_one(client, coach):
+    link, form = reset_link(client)
+    client.post(form, {"new_password1": "fresh-Long-phrase-3", "new_password2": "fresh-Long-phrase-3"})
+    again = client.get(link)
+    assert again.status_code == 400
+    body = again.content.decode()
+    assert "no longer valid" in body and reverse("password_reset") in body and "new_password1" not in body
+
+
+def test_a_reset_asked_with_no_address_is_refused(client, district):
+    response = client.post(reverse("password_reset"), {"email": ""})
+    assert response.status_code == 400 and "This field is required." in response.content.decode()
+    assert mail.outbox == []
+
+
 def test_resetting_a_forgotten_password_by_email(client, coach):
     response = client.post(reverse("password_reset"), {"email": "priya.shah@demo.plcoach.test"})
     assert response.status_code == 302
@@ -204,4 +248,4 @@ def test_a_malformed_current_url_header_still_sends_the_page_to_the_login(client
 def test_a_username_longer_than_any_is_refused_as_a_bad_sign_in(client, district):
     """Django sets the username's length on the input only; a longer one reached the lockout records: a 500."""
     response = client.post(reverse("login"), {"username": "x" * 5000, "password": "wrong"})
-    assert response.status_code == 200 and "Please enter a correct username and password" in response.content.decode()
+    assert response.status_code == 400 and "Please enter a correct username and password" in response.content.decode()
