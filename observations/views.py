@@ -10,7 +10,6 @@ import uuid
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
@@ -207,25 +206,28 @@ def walkthrough_list(request: HttpRequest) -> HttpResponse:
 @require_safe
 def walkthrough_detail(request: HttpRequest, pk: int) -> HttpResponse:
     walkthrough = _get_walkthrough_for_user(request, pk)
-    if walkthrough.is_open:  # only its observer sees an open walkthrough (visible_to)
-        context = _walk_context(request, walkthrough)
+    if walkthrough.is_open and request.htmx and request.htmx.target == "focus-form":
+        return render(request, "observations/_driver_walk.html#focus-form", _walk_context(request, walkthrough))
+    return _page(request, walkthrough)
+
+
+def _page(request: HttpRequest, walkthrough: Walkthrough, *, problem: str = "", status: int = 200) -> HttpResponse:
+    """The walkthrough's page, with what was refused if anything: the walk while it is open (only
+    its observer gets one: visible_to), else what was saved."""
+    if walkthrough.is_open:
+        context = _walk_context(request, walkthrough, problem)
         start = Phase.Kind.values.index(walkthrough.start_phase) + 1 if walkthrough.start_phase else 1
         context["skipped_phases"] = list(walkthrough.framework.phases.filter(available=False, position__gte=start))
-        template = "observations/walk.html"
-        if request.htmx and request.htmx.target == "focus-form":
-            template = "observations/_driver_walk.html#focus-form"
-        return render(request, template, context)
-    return render(
-        request,
-        "observations/walkthrough_detail.html",
-        {
-            "walkthrough": walkthrough,
-            "private_note": walkthrough.private_note_for(request.user),
-            "is_observer": walkthrough.observer_id == request.user.pk,
-            "focuses": list(walkthrough.focuses.all()),
-            "changes": list(walkthrough.changes.select_related("changed_by")),
-        },
-    )
+        return render(request, "observations/walk.html", context, status=status)
+    context = {
+        "walkthrough": walkthrough,
+        "problem": problem,
+        "private_note": walkthrough.private_note_for(request.user),
+        "is_observer": walkthrough.observer_id == request.user.pk,
+        "focuses": list(walkthrough.focuses.all()),
+        "changes": list(walkthrough.changes.select_related("changed_by")),
+    }
+    return render(request, "observations/walkthrough_detail.html", context, status=status)
 
 
 def _walk_context(request: HttpRequest, walkthrough: Walkthrough, problem: str = "") -> dict:
@@ -282,10 +284,7 @@ def _walk_response(request: HttpRequest, walkthrough: Walkthrough, *, problem: s
         return render(request, "observations/_walk_step.html", _walk_context(request, walkthrough))
     if not problem:
         return redirect(walkthrough)
-    if walkthrough.is_open:
-        return render(request, "observations/walk.html", _walk_context(request, walkthrough, problem), status=status)
-    messages.error(request, problem)
-    return redirect(walkthrough)
+    return _page(request, walkthrough, problem=problem, status=status)
 
 
 def _write(request: HttpRequest, pk: int, write) -> HttpResponse:
@@ -462,9 +461,11 @@ def walkthrough_reopen_view(request: HttpRequest, pk: int) -> HttpResponse:
         version = inputs.read_int(request.POST, "version", "walkthrough version")
         key = inputs.read_optional_key(request.POST)
         walkthrough = walkthrough_reopen(walkthrough=walkthrough, by=request.user, version=version, client_key=key)
-    except (WalkthroughConflict, WalkthroughInvalid) as exc:
-        messages.error(request, str(exc))
-    return redirect(reverse("observations:walkthrough", args=[pk]))
+    except WalkthroughConflict as exc:
+        return _page(request, _reloaded(walkthrough), problem=str(exc), status=409)
+    except WalkthroughInvalid as exc:
+        return _page(request, _reloaded(walkthrough), problem=str(exc), status=400)
+    return redirect(walkthrough)
 
 
 @signed_in

@@ -33,7 +33,8 @@ class PasswordResetView(RefusedAs400, auth.PasswordResetView):
 class PasswordResetConfirmView(RefusedAs400, auth.PasswordResetConfirmView):
     def dispatch(self, *args, **kwargs):
         response = super().dispatch(*args, **kwargs)
-        if response.status_code == 200 and not self.validlink:  # a used, expired or mangled link: the page says so, and asks for a new one
+        # A used, expired or mangled link: the page says so and asks for a new one.
+        if response.status_code == 200 and not self.validlink:
             response.status_code = 400
         return response
 

@@ -387,6 +387,46 @@ def test_a_correction_from_a_stale_page_is_refused(client, finished):
     assert reloaded(finished).next_move == "Plan A" and not WalkthroughChange.objects.exists()
 
 
+def test_a_reopen_from_a_stale_page_is_refused_on_the_page_it_came_from(client, finished):
+    """A 409 with the walkthrough as saved and why, not a redirect carrying a message."""
+    stale = page_of(client, finished)
+    correct = reverse("observations:correct", args=[finished.pk])
+    client.post(correct, {"version": finished.version, "next_move": "Plan C", "teacher_note": "", "private_note": ""})
+    response = client.post(reverse("observations:reopen", args=[finished.pk]), {"version": field(stale, "version")})
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "changed in another tab" in page and "Plan C" in page and 'role="alert"' in page
+    assert not reloaded(finished).is_open
+
+
+def test_a_reopen_of_a_walkthrough_already_open_shows_the_walk_with_why(client, finished):
+    stale = page_of(client, finished)
+    url = reverse("observations:reopen", args=[finished.pk])
+    assert client.post(url, {"version": field(stale, "version")}).status_code == 302
+    again = client.post(url, {"version": reloaded(finished).version})  # another tab, reloaded meanwhile
+    assert again.status_code == 409
+    page = again.content.decode()
+    assert "already open" in page and "Back: undo “Foundation 3”" in page  # the walk, to go on with
+    assert WalkthroughChange.objects.count() == 1
+
+
+def test_a_plain_tap_on_a_walkthrough_finished_meanwhile_shows_what_was_saved(client, content, district):
+    """Without JavaScript: the answer is refused with a 409 on the finished walkthrough's page."""
+    client.force_login(district.coach)
+    walk = walked(district.coach, district.teacher, [True, True])
+    page = page_of(client, walk)  # this tab asks about Foundation 3
+    tap = {k: field(page, k) for k in ("client_key", "action", "version")}
+    walk = walkthrough_answer(
+        walkthrough=walk, client_key=uuid.uuid4(), action_id=walk.state.current.pk, in_place=False, version=walk.version
+    )
+    finish(client, walk, next_move="Plan A")  # another tab: not in place, and finished
+    response = client.post(reverse("observations:answer", args=[walk.pk]), {**tap, "in_place": "yes"})
+    assert response.status_code == 409
+    body = response.content.decode()
+    assert 'class="form-errors" role="alert"' in body and "Agreed next move" in body and "Plan A" in body
+    assert reloaded(walk).pause_label == "Foundation 3"  # the pause stands
+
+
 @pytest.mark.parametrize("intruder", ["lkw_coach", "principal", "teacher_user", "leader"])
 def test_only_the_observer_can_finish_reopen_or_correct(client, paused, district, intruder):
     """To anyone but its observer these pages do not exist (404), and nothing is written."""
