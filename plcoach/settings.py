@@ -279,7 +279,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "WARNING")},
 }
 
-# The credit every page, PDF and README carries for the PL Toolbox content.
-CONTENT_CREDIT = "Content: PL Toolbox, Personalized Learning Team, Dallas ISD, CC BY-NC-SA 4.0"
+# The credit every page, PDF and README carries for the PL Toolbox content ("adapted": the licence
+# asks that changes be indicated; fixtures/README.md lists them).
+CONTENT_CREDIT = (
+    "Content adapted from the PL Toolbox (www.thepltoolbox.com), Personalized Learning Team, Dallas ISD, CC BY-NC-SA 4.0"
+)
+CONTENT_SOURCE_URL = "https://www.thepltoolbox.com/"
 CONTENT_LICENCE_URL = "https://creativecommons.org/licenses/by-nc-sa/4.0/"
 CONTENT_FIXTURES_DIR = BASE_DIR / "fixtures"

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from progressions.models import Phase
 from progressions.services import content_parse
 
 SOURCES = Path(settings.CONTENT_FIXTURES_DIR) / "sources"
@@ -135,3 +136,17 @@ def test_driver_model_domains_stages_and_intro_are_word_for_word(content):
         assert norm(stage["heading"]) in source
     assert len(driver["domains"]) == 5
     assert sum(len(d["components"]) for d in driver["domains"]) == 14
+
+
+def test_the_coaching_progressions_page_is_quoted_and_its_phase_descriptions_kept_word_for_word(client, db):
+    """The home and progression pages quote the PL Toolbox's Coaching Progressions page, and the
+    phases are described in its words: each quotation is found in that source as it stands."""
+    source = norm((SOURCES / "003_72cb3fecacbec068.txt").read_text(encoding="utf-8"))
+    for description in Phase.DESCRIPTIONS.values():
+        assert norm(description) in source
+    page = client.get("/").content.decode()
+    quotes = re.findall(r"<p>“(.*?)”</p>", page.split('<figure class="quoted">', 1)[1].split("</blockquote>", 1)[0])
+    assert len(quotes) == 2
+    for quote in quotes:
+        assert norm(html.unescape(quote)) in source
+    assert "<cite>Coaching Progressions</cite>" in page

@@ -61,7 +61,7 @@ def test_every_pdf_page_carries_the_credit_licence_printed_date_and_page_number(
     client.force_login(district.principal)
     pages = pdf_pages(client.get(reverse("reports:walkthrough-pdf", args=[walk.pk])).content)
     for number, page in enumerate(pages, start=1):
-        assert "Content: PL Toolbox, Personalized Learning Team, Dallas ISD, CC BY-NC-SA 4.0" in page
+        assert "Content adapted from the PL Toolbox (www.thepltoolbox.com), Personalized Learning Team, Dallas ISD, CC BY-NC-SA 4.0" in page
         assert "https://creativecommons.org/licenses/by-nc-sa/4.0/" in page
         assert "Printed " in page
         assert f"Page {number} of {len(pages)}" in page
@@ -89,7 +89,7 @@ def test_the_print_page_shows_the_same_summary_with_print_and_download(client, w
     assert "style=" not in body and "<style" not in body
     assert re.findall(r"<script[^>]*>", body) == ['<script src="/static/js/print.js" defer>']
     assert "data-print hidden>Print</button>" in body  # shown by that script: without it, the hint says how
-    assert "Content: PL Toolbox" in body and 'rel="license"' in body
+    assert "Content adapted from the PL Toolbox" in body and 'rel="license"' in body
     assert "style-src 'self'" in response["Content-Security-Policy"]
 
 

@@ -150,12 +150,13 @@ def test_starting_from_a_later_phase_asks_its_first_action(client, coach, distri
 
 
 def test_a_phase_missing_from_the_source_is_skipped_with_an_explanation(client, coach, district):
-    """Enriched Virtual publishes only Personalized: starting at Foundation asks Personalized 1 first."""
+    """The source has Enriched Virtual's Personalized phase only: starting at Foundation asks Personalized 1 first."""
     data = form_data(
         start_form(client, district.oak_teacher, "enriched-virtual"), district.oak_teacher, "enriched-virtual"
     )
     page = client.get(client.post(NEW, data)["Location"]).content.decode()
     assert "The Foundation phase is skipped" in page and "The Differentiated phase is skipped" in page
+    assert "the copy of the Enriched Virtual Progression that PL Coach carries has none" in page
     first = Action.objects.current().get(
         phase__framework__slug="enriched-virtual", phase__kind="personalized", number=1
     )
