@@ -6,15 +6,20 @@ from collections.abc import Iterator
 from django.utils import timezone
 
 from observations.history import EVERY_ACTION, PHASE_LABELS
+from observations.models import Walkthrough
 
+# The pause action is the PL Toolbox's text: its column credits it. "Next move from" tells the
+# toolbox's possible next move, kept, from one the observer wrote or edited.
 HEADER = [
-    "Date", "Campus", "Teacher", "Grade band", "Subject", "Observer", "Progression", "Pause phase", "Pause number", "Next move",
+    "Date", "Campus", "Teacher", "Grade band", "Subject", "Observer", "Walk", "Model seen", "Progression",
+    "Pause phase", "Pause number", "Pause action (PL Toolbox, CC BY-NC-SA 4.0)", "Next move", "Next move from",
 ]  # fmt: skip
 FIELDS = (
     "observed_at", "teacher__campus__name", "teacher__first_name", "teacher__last_name", "teacher__grade_band",
-    "teacher__subject", "observer__first_name", "observer__last_name", "observer__username", "framework__name",
-    "pause_phase", "pause_number", "next_move",
+    "teacher__subject", "observer__first_name", "observer__last_name", "observer__username", "walk__name", "model_seen",
+    "framework__name", "pause_phase", "pause_number", "pause_text", "next_move", "pause_next_move",
 )  # fmt: skip
+MODELS = dict(Walkthrough.BlendedModel.choices) | {"": ""}
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet would run such a cell as a formula
 
 
@@ -35,11 +40,13 @@ def csv_lines(walkthroughs) -> Iterator[str]:
     writer = csv.writer(Echo())
     yield writer.writerow(HEADER)
     rows = walkthroughs.order_by("observed_at", "pk").values_list(*FIELDS)
-    for at, campus, first, last, band, subject, obs_first, obs_last, obs_username, progression, phase, number, move in rows.iterator(
-        chunk_size=2000
-    ):
+    for row in rows.iterator(chunk_size=2000):
+        at, campus, first, last, band, subject, obs_first, obs_last, obs_username, walk, model, progression = row[:12]
+        phase, number, action, move, toolbox_move = row[12:]
         observer = f"{obs_first} {obs_last}".strip() or obs_username
         pause = PHASE_LABELS.get(phase, "") if number else EVERY_ACTION
-        row = [timezone.localtime(at).date().isoformat(), campus, f"{first} {last}".strip(), band, subject, observer,
-               progression, pause, number or "", move]  # fmt: skip
-        yield writer.writerow([safe(cell) for cell in row])
+        move_from = ("PL Toolbox" if move == toolbox_move else "Observer") if number and move else ""
+        cells = [timezone.localtime(at).date().isoformat(), campus, f"{first} {last}".strip(), band, subject, observer,
+                 walk or "", MODELS.get(model, model), progression, pause, number or "", action if number else "", move,
+                 move_from]  # fmt: skip
+        yield writer.writerow([safe(cell) for cell in cells])

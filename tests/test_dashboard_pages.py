@@ -12,9 +12,10 @@ from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from observations.models import Walkthrough
 from observations.services import walkthrough_answer, walkthrough_finish, walkthrough_start
 from people.models import Teacher
-from progressions.models import Framework
+from progressions.models import Action, Framework
 from tests.reporting import flex_walkthrough
 from tests.walks import plan_walk, walked
 
@@ -226,13 +227,27 @@ def test_the_export_is_one_row_per_walkthrough_injection_safe_and_never_the_priv
     assert response["Content-Type"].startswith("text/csv")
     text = b"".join(response.streaming_content).decode()
     rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0] == ["Date", "Campus", "Teacher", "Grade band", "Subject", "Observer", "Progression",
-                       "Pause phase", "Pause number", "Next move"]  # fmt: skip
+    assert rows[0] == ["Date", "Campus", "Teacher", "Grade band", "Subject", "Observer", "Walk", "Model seen", "Progression",
+                       "Pause phase", "Pause number", "Pause action (PL Toolbox, CC BY-NC-SA 4.0)", "Next move",
+                       "Next move from"]  # fmt: skip
     assert len(rows) == 1 + 4  # OAK's four coach walkthroughs of the last 90 days; none from LKW
     aisha = next(r for r in rows if r[2] == "Aisha Carter")
-    assert aisha[1:] == ["Oak Cliff Elementary", "Aisha Carter", "3-5", "Science", "Priya Shah", "Flex Model",
-                         "Foundation", "1", "'=HYPERLINK(\"http://x\")"]  # fmt: skip
+    first_action = Action.objects.current().get(phase__framework__slug="flex", phase__kind="foundation", number=1)
+    assert aisha[1:] == ["Oak Cliff Elementary", "Aisha Carter", "3-5", "Science", "Priya Shah", "", "", "Flex Model",
+                         "Foundation", "1", first_action.text, "'=HYPERLINK(\"http://x\")", "Observer"]  # fmt: skip
     assert "PRIVATE-NOTE" not in text and "Grace" not in text
+
+
+def test_the_export_tells_the_toolboxs_next_move_kept_from_the_observers_own(client, walks, district):
+    """A leader reading the rows can tell the PL Toolbox's words from a coach's, and see the model noted."""
+    third = Action.objects.current().get(phase__framework__slug="flex", phase__kind="foundation", number=3)
+    flex_walkthrough(district.coach, district.oak_teacher, in_place=2, observed_at=days_ago(1), next_move=third.next_move,
+                     model_seen=Walkthrough.BlendedModel.STATION_ROTATION)  # fmt: skip
+    response = get(client, district.principal, "dashboard:export")
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    kept = rows[-1]  # the latest
+    assert kept[7:] == ["Station Rotation", "Flex Model", "Foundation", "3", third.text, third.next_move, "PL Toolbox"]
+    assert [row[-1] for row in rows[1:-1]] == ["Observer"] * 4
 
 
 def test_the_nav_links_the_dashboard_for_those_who_may_open_it(client, content, district):
