@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.db import connection
-from django.db.models import BigIntegerField, Case, Count, F, IntegerField, Max, QuerySet, Sum, Value, When, Window
+from django.db.models import (
+    BigIntegerField, BooleanField, Case, Count, ExpressionWrapper, F, IntegerField, Max, Q, QuerySet, Sum, Value, When, Window,
+)  # fmt: skip
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
@@ -93,7 +95,8 @@ def latest_per_classroom(walkthroughs: QuerySet) -> QuerySet:
 class ProgressionPauses:
     framework: Framework
     pauses: dict[tuple[str, int | None], int] = field(default_factory=dict)  # (phase, number) -> classrooms
-    next_moves: list[tuple[str, int]] = field(default_factory=list)  # the most common, with their classrooms
+    # The most common: (next move, classrooms, whether it is the PL Toolbox's possible next move, kept)
+    next_moves: list[tuple[str, int, bool]] = field(default_factory=list)
 
     @property
     def classrooms(self) -> int:
@@ -110,20 +113,24 @@ def pauses_by_progression(viewer, scope: Scope, progressions: list[Framework]) -
     found = {p.pk: ProgressionPauses(p) for p in progressions}
     counts = (
         Walkthrough.objects.filter(pk__in=latest)
-        .values_list("framework_id", "pause_phase", "pause_number", "next_move")
+        .annotate(kept=ExpressionWrapper(Q(next_move=F("pause_next_move")), output_field=BooleanField()))
+        .values_list("framework_id", "pause_phase", "pause_number", "next_move", "kept")
         .annotate(classrooms=Count("pk"))
         .order_by()
     )
     moves: dict[int, Counter] = {pk: Counter() for pk in found}
-    for framework_id, phase, number, next_move, classrooms in counts:
+    toolbox_moves: set[str] = set()
+    for framework_id, phase, number, next_move, kept, classrooms in counts:
         pauses = found[framework_id].pauses
         pause = (phase if number else "", number)
         pauses[pause] = pauses.get(pause, 0) + classrooms
         if next_move:
             moves[framework_id][next_move] += classrooms
+            if kept:
+                toolbox_moves.add(next_move)
     for pk, progression in found.items():
         ranked = sorted(moves[pk].items(), key=lambda move: (-move[1], move[0]))
-        progression.next_moves = ranked[:NEXT_MOVES]
+        progression.next_moves = [(move, n, move in toolbox_moves) for move, n in ranked[:NEXT_MOVES]]
     return [p for p in found.values() if p.pauses]
 
 

@@ -11,6 +11,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from observations.models import Walkthrough
 from observations.services import walkthrough_answer, walkthrough_finish, walkthrough_start
@@ -62,6 +63,18 @@ def test_the_chart_has_a_figures_table_beside_it_and_the_top_next_moves(client, 
     moves = body.split('<ol class="next-moves">')[1].split("</ol>")[0]
     assert moves.index("Post the station rules.") < moves.index("=HYPERLINK")  # 2 classrooms before 1
     assert "Set goals together." not in moves  # Maria's earlier walkthrough is not her latest
+    assert "the PL Toolbox's possible next move" not in moves  # each of these is the coach's own
+
+
+def test_a_next_move_kept_as_the_pl_toolbox_gave_it_is_marked_as_its(client, walks, district):
+    third = Action.objects.current().get(phase__framework__slug="flex", phase__kind="foundation", number=3)
+    aisha = walks["aisha"]
+    flex_walkthrough(district.coach, aisha, in_place=2, observed_at=days_ago(1), next_move=third.next_move)
+    moves = get(client, district.principal, "dashboard:pauses").content.decode().split('<ol class="next-moves">')[1]
+    kept = moves.split("</ol>")[0].split("<li>")
+    assert [item.strip() for item in kept if "PL Toolbox" in item] == [
+        f"{escape(third.next_move)} <span class=\"meta\">the PL Toolbox's possible next move · 1 classroom</span></li>"
+    ]
 
 
 def test_a_district_leader_sees_every_campus_or_the_one_chosen(client, walks, district):
