@@ -57,6 +57,7 @@ def test_phases_missing_from_the_source_are_shown_as_not_yet_available(client, c
 
 def test_driver_model_page_shows_domains_components_leap_codes_and_steps(client, content):
     body = client.get("/action-steps/driver-model/").content.decode()
+    assert "<h1>Personalized Learning Driver Model Action Steps</h1>" in body  # the source's title, as on the progressions
     for component in Component.objects.all():
         assert f">{escape(component.name)}</h3>" in body
         for code in component.leap_codes:
