@@ -19,7 +19,7 @@ def test_every_page_credits_the_source_and_licence(client, content, url):
     assert response.status_code == 200
     body = response.content.decode()
     assert CREDIT in body
-    assert 'href="https://www.thepltoolbox.com/">PL Toolbox</a>' in body
+    assert 'href="https://www.thepltoolbox.com/">source</a>' in body
     assert 'href="https://creativecommons.org/licenses/by-nc-sa/4.0/" rel="license"' in body
     assert "<main" in body and "<header" in body and "<footer" in body and 'lang="en"' in body
 
@@ -43,6 +43,12 @@ def test_progression_page_shows_every_action_and_next_move_word_for_word(client,
         assert f">{label}</h3>" in body
     assert body.index("Foundation phase") < body.index("Differentiated phase") < body.index("Personalized phase")
     assert "Access all tools, inspiration, and reference alignment to TEI" in body
+
+
+def test_a_progression_page_quotes_the_pl_toolbox_on_its_next_moves_being_suggestions(client, content):
+    body = client.get("/progressions/flex/").content.decode()
+    assert "“The suggested next moves to take are just that, suggested." in body
+    assert "<cite>Coaching Progressions</cite>" in body and "The phase descriptions are the PL Toolbox's" in body
 
 
 def test_phases_missing_from_the_source_are_shown_as_not_yet_available(client, content):
