@@ -15,6 +15,7 @@ from django.forms.utils import flatatt
 from django.http import QueryDict
 from django.utils import timezone
 from django.utils.safestring import mark_safe
+from django.utils.text import Truncator
 
 from people.models import Campus, Role, Teacher
 from progressions.models import Framework
@@ -26,6 +27,7 @@ DASHBOARD_DAYS = 90  # the pause dashboard and the export: the last 90 days unle
 TREND_MONTHS = 12
 COVERAGE_DAYS = 30
 LONGEST_RANGE = 366 * 5  # a wider range is surely a typo, and would read the whole history
+ECHOED_LIMIT = 40  # characters of a refused value that its error message repeats
 EARLIEST, LATEST = date(1900, 1, 1), date(2100, 12, 31)  # beyond them a date is a typo (and year 1 or 9999 a 500)
 
 
@@ -199,12 +201,19 @@ class CoverageFilters(PeopleFilters):
         return super().scope(days=self.cleaned_data["days"] or COVERAGE_DAYS, **extra)
 
 
+def _told_back(error: forms.ValidationError) -> str:
+    """The error's sentence, with the value it repeats cut short: a page of text sent as a filter
+    is not sent back whole."""
+    params = {key: Truncator(str(value)).chars(ECHOED_LIMIT) for key, value in (error.params or {}).items()}
+    return str(error.message % params if params else error.message)
+
+
 def read_filters(form: PeopleFilters) -> Scope:
     """The page's scope, or BadFilter with every problem in one sentence each."""
     if not form.is_valid():
         problems = []
-        for name, errors in form.errors.items():
+        for name, errors in form.errors.as_data().items():
             label = form.fields[name].label or name.replace("_", " ").capitalize() if name != "__all__" else ""
-            problems.extend(f"{label}: {error}" if label else str(error) for error in errors)
+            problems.extend(f"{label}: {message}" if label else message for message in map(_told_back, errors))
         raise BadFilter(" ".join(problems))
     return form.scope()

@@ -129,6 +129,13 @@ def test_a_bad_filter_is_a_400_that_says_which_and_why(client, walks, district, 
     assert message in response.content.decode().replace("&#x27;", "'")
 
 
+def test_a_long_bad_filter_is_not_sent_back_whole(client, walks, district):
+    response = get(client, district.leader, "dashboard:pauses", subject="Alchemy" * 700)
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Subject: Select a valid choice. AlchemyAlchemy" in body and "…" in body and "Alchemy" * 10 not in body
+
+
 def test_coverage_lists_teachers_without_a_walkthrough_and_visits_per_teacher(client, walks, district):
     body = get(client, district.principal, "dashboard:coverage").content.decode()
     unvisited = body.split('<table class="figures unvisited">')[1].split("</table>")[0]
