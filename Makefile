@@ -2,7 +2,7 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-DEV_ENV := DEBUG=true
+DEV_ENV := DEBUG=true DATABASE_URL=
 ADDRESS ?= 127.0.0.1:8000
 
 .PHONY: install run serve test bench chromium fonts clean
@@ -24,7 +24,7 @@ run: install fonts
 ## Production-style server (settings from the environment; see README).
 serve: install fonts
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	$(BIN)/gunicorn plcoach.wsgi --bind $(ADDRESS) --workers $${WEB_CONCURRENCY:-3} --access-logfile -
+	$(BIN)/gunicorn plcoach.wsgi --bind $(ADDRESS) --workers $${WEB_CONCURRENCY:-3} --timeout $${GUNICORN_TIMEOUT:-60} --access-logfile -
 
 ## Debian's Chromium for the browser tests, installed only if missing.
 chromium:

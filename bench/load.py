@@ -3,7 +3,8 @@
 Usage: tests/postgres.sh .venv/bin/python bench/load.py [--seconds 60] [--coaches 50]
 (`make bench` runs it.) Five phases, in one run, against the same gunicorn:
 
-1. the trivial view (/healthz/, no database): the yardstick for this machine;
+1. the trivial view: /healthz/, the liveness probe, which the app answers "ok" before any other
+   middleware and with no database (plcoach.middleware): the yardstick for this machine;
 2. signed in, no work: the login page, which sends a signed-in coach on once their session and
    user are read. Not a target: the least any signed-in request costs, for reading 3 and 4;
 3. walk steps only (htmx answer POSTs);

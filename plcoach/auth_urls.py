@@ -1,5 +1,6 @@
 """Django's authentication views, each with its access rule."""
 
+from axes.utils import reset as axes_reset
 from django.contrib.auth import views as auth
 from django.urls import path, reverse_lazy
 
@@ -31,6 +32,13 @@ class PasswordResetView(RefusedAs400, auth.PasswordResetView):
 
 
 class PasswordResetConfirmView(RefusedAs400, auth.PasswordResetConfirmView):
+    def form_valid(self, form):
+        """A new password, chosen through the account's own mailbox, lifts the account's sign-in
+        lock: the lockout page offers the reset as the way back in."""
+        response = super().form_valid(form)
+        axes_reset(username=form.user.get_username())
+        return response
+
     def dispatch(self, *args, **kwargs):
         response = super().dispatch(*args, **kwargs)
         # A used, expired or mangled link: the page says so and asks for a new one.

@@ -1,12 +1,29 @@
-"""Guards that turn what Django would answer with a 500 into a 400 that says why: an unreadable
-form body, and the admin's filters and search read from the address as they come."""
+"""The liveness probe, and guards that turn what Django would answer with a 500 into a 400 that
+says why: an unreadable form body, and the admin's filters and search read from the address as they come."""
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseNotAllowed
 from django.http.multipartparser import MultiPartParserError
 
 LONGEST_SEARCH = 200
+LIVENESS_PATH = "/healthz/"
+
+
+def liveness_probe(get_response: Callable) -> Callable:
+    """/healthz/ answers "ok" to anyone, first of all: a load balancer probes an app server by its
+    own address, over plain HTTP, where the host check would refuse it and the HTTPS redirect send
+    it away. No database and no page: it says only that the server answers. It is also the trivial
+    request the load benchmark compares the real pages against."""
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        if request.path_info != LIVENESS_PATH:
+            return get_response(request)
+        if request.method not in ("GET", "HEAD"):
+            return HttpResponseNotAllowed(["GET", "HEAD"])
+        return HttpResponse("ok", content_type="text/plain")
+
+    return middleware
 
 
 def admin_address_guard(get_response: Callable) -> Callable:

@@ -5,10 +5,12 @@ names the variable when its value is unusable, so a bad deploy stops at start-up
 with a message instead of failing later on a request.
 """
 
+import ipaddress
 import os
+import zoneinfo
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
@@ -53,12 +55,52 @@ def envlist(name: str, default: list[str]) -> list[str]:
     return items
 
 
+def envchoice(name: str, default: str, choices: set[str], what: str) -> str:
+    value = os.getenv(name) or default
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name}={value!r} is not {what}.")
+    return value
+
+
+def envtimezone(name: str, default: str) -> str:
+    value = os.getenv(name) or default
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (ValueError, zoneinfo.ZoneInfoNotFoundError):
+        raise ImproperlyConfigured(f"{name}={value!r} is not a time zone name (e.g. America/Chicago).") from None
+    return value
+
+
+def envnetworks(name: str) -> list:
+    """Addresses or networks (10.0.0.0/8, 35.191.0.5), comma-separated; none when unset."""
+    networks = []
+    for item in envlist(name, []):
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ImproperlyConfigured(f"{name}: {item!r} is not an address or network (e.g. 10.0.0.0/8).") from None
+    return networks
+
+
+def envorigins(name: str) -> list[str]:
+    origins = envlist(name, [])
+    for origin in origins:
+        if not origin.startswith(("https://", "http://")):
+            raise ImproperlyConfigured(f"{name}: {origin!r} is not an origin: give the scheme too (https://{origin}).")
+    return origins
+
+
 DATABASE_OPTIONS = "-c jit=off -c work_mem=32MB -c enable_memoize=off"
 
 
-def envdatabase(name: str, default: str) -> dict:
-    """A database from a URL: sqlite:///path/to.db or postgres://user:pass@host:port/db."""
+def envdatabase(name: str, default: str | None) -> dict:
+    """A database from a URL: sqlite:///path/to.db or postgres://user:pass@host:port/db?sslmode=require.
+
+    As libpq (psql, pg_dump) reads it: the user and password percent-decoded, and the query's
+    parameters (sslmode, sslrootcert, host for a socket directory, ...) passed on to the connection."""
     url = os.getenv(name) or default
+    if not url:
+        raise ImproperlyConfigured(f"{name} must be set when DEBUG is off (postgres://user:password@host:5432/name).")
     parts = urlsplit(url)
     if parts.scheme == "sqlite":
         path = parts.path[1:] if parts.path.startswith("//") else parts.path
@@ -75,13 +117,14 @@ def envdatabase(name: str, default: str) -> dict:
             port = parts.port
         except ValueError:
             raise ImproperlyConfigured(f"{name}={url!r} has a port that is not a number.") from None
+        parameters = dict(parse_qsl(parts.query))
         return {
             "ENGINE": "plcoach.postgresql",  # Django's, waiting out a server restart
-            "NAME": database,
-            "USER": parts.username or "",
-            "PASSWORD": parts.password or "",
-            "HOST": parts.hostname or "",
-            "PORT": str(port or ""),
+            "NAME": unquote(database),
+            "USER": unquote(parts.username or ""),
+            "PASSWORD": unquote(parts.password or ""),
+            "HOST": unquote(parts.hostname or "") or parameters.pop("host", ""),
+            "PORT": str(port or parameters.pop("port", "")),
             # Persistent connections, checked before reuse, so a restarted server
             # costs at most one failed request per worker.
             "CONN_MAX_AGE": envint("DATABASE_CONN_MAX_AGE", 600),
@@ -91,7 +134,7 @@ def envdatabase(name: str, default: str) -> dict:
             # dashboard query than running it (0.7 s of 0.9 s); a quarter's walkthroughs need more
             # than the default 4 MB to be sorted in memory; and the trends, probing teachers one by
             # one through Memoize, took twice as long as hashing them once (bench/INDEXES.md).
-            "OPTIONS": {"options": os.getenv("DATABASE_OPTIONS", DATABASE_OPTIONS)},
+            "OPTIONS": {"options": os.getenv("DATABASE_OPTIONS", DATABASE_OPTIONS), **parameters},
         }
     raise ImproperlyConfigured(
         f"{name}={url!r} is not a database URL: use sqlite:///path/to.db or postgres://user:password@host:port/name."
@@ -107,7 +150,7 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must be set when DEBUG is off (e.g. coach.example.org).")
-CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS", [])
+CSRF_TRUSTED_ORIGINS = envorigins("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -128,6 +171,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "plcoach.middleware.liveness_probe",  # before the host check and the HTTPS redirect
+    "plcoach.client_address.forwarded_headers_guard",  # before anything reads those headers
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -164,7 +209,9 @@ TEMPLATES = [
     },
 ]
 
-DATABASES = {"default": envdatabase("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+# make run's SQLite file while developing; in production it must be named, or each app server
+# would quietly keep its own.
+DATABASES = {"default": envdatabase("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}" if DEBUG else None)}
 # Seconds a new PostgreSQL connection keeps trying while the server restarts (plcoach/postgresql).
 DATABASE_CONNECT_PATIENCE = envint("DATABASE_CONNECT_PATIENCE", 10)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -204,6 +251,9 @@ PROXY_COUNT = envint("AXES_PROXY_COUNT", 0 if DEBUG else 1)
 if PROXY_COUNT < 0:
     raise ImproperlyConfigured(f"AXES_PROXY_COUNT={PROXY_COUNT} is below 0: give how many proxies stand before the app.")
 AXES_CLIENT_IP_CALLABLE = "plcoach.client_address.client_address"
+# The balancers, whose X-Forwarded-For and X-Forwarded-Proto are believed; none named: any private
+# address (plcoach/client_address.py drops those headers from anyone else).
+TRUSTED_PROXIES = envnetworks("TRUSTED_PROXIES")
 
 # Email: the console while developing, SMTP settings from the environment in production.
 EMAIL_BACKEND = os.getenv(
@@ -242,7 +292,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-us"
-TIME_ZONE = os.getenv("TIME_ZONE", "America/Chicago")
+TIME_ZONE = envtimezone("TIME_ZONE", "America/Chicago")
 USE_I18N = True
 USE_TZ = True
 
@@ -276,7 +326,10 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.getenv("LOG_LEVEL", "WARNING")},
+    "root": {
+        "handlers": ["console"],
+        "level": envchoice("LOG_LEVEL", "WARNING", {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}, "a log level"),
+    },
 }
 
 # The credit every page, PDF and README carries for the PL Toolbox content ("adapted": the licence

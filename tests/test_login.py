@@ -1,5 +1,6 @@
 """Signing in and out, throttling (django-axes), password change and reset."""
 
+import ipaddress
 import re
 from datetime import timedelta
 
@@ -116,6 +117,32 @@ def test_straight_from_outside_a_forged_header_is_not_read(client, coach, settin
     assert locked.status_code == 429
 
 
+def test_named_balancers_are_believed_and_no_one_else(client, coach, settings):
+    """A balancer on a public range (a cloud's) is named in TRUSTED_PROXIES; then a private address
+    that is not one of them (a district PC reaching an app server directly) is not believed."""
+    settings.PROXY_COUNT, settings.ADDRESS_FAILURE_LIMIT = 1, 5
+    settings.TRUSTED_PROXIES = [ipaddress.ip_network("35.191.0.0/16")]
+    for attempt in range(5):
+        client.post(reverse("login"), {"username": f"nobody-{attempt}", "password": "wrong"},
+                    REMOTE_ADDR="35.191.0.5", HTTP_X_FORWARDED_FOR=f"203.0.113.{attempt}")  # fmt: skip
+    through_balancer = client.post(reverse("login"), {"username": "demo-coach", "password": PASSWORD},
+                                   REMOTE_ADDR="35.191.0.5", HTTP_X_FORWARDED_FOR="198.51.100.7")  # fmt: skip
+    assert through_balancer.status_code == 302  # five clients failed, not the balancer
+    client.post(reverse("logout"))
+    for attempt in range(5):
+        forwarded_sign_in(client, f"nobody-{attempt}", "wrong", f"192.0.2.{attempt}")  # from 10.9.9.9
+    assert forwarded_sign_in(client, "demo-coach", PASSWORD, "192.0.2.99").status_code == 429  # 10.9.9.9 is locked
+
+
+def test_only_a_balancer_may_say_the_request_came_over_https(client, coach, settings):
+    settings.SECURE_SSL_REDIRECT, settings.SECURE_PROXY_SSL_HEADER = True, ("HTTP_X_FORWARDED_PROTO", "https")
+    settings.TRUSTED_PROXIES = [ipaddress.ip_network("10.1.0.0/16")]
+    url = reverse("login")
+    assert client.get(url, REMOTE_ADDR="10.1.0.2", HTTP_X_FORWARDED_PROTO="https").status_code == 200
+    direct = client.get(url, REMOTE_ADDR="10.2.0.2", HTTP_X_FORWARDED_PROTO="https")
+    assert direct.status_code == 301 and direct["Location"].startswith("https://")
+
+
 def test_the_lock_lifts_after_the_cool_off(client, coach):
     for attempt in range(5):
         sign_in(client, "demo-coach", "wrong")
@@ -176,6 +203,16 @@ def test_a_used_reset_link_is_refused_and_offers_a_new_one(client, coach):
     assert again.status_code == 400
     body = again.content.decode()
     assert "no longer valid" in body and reverse("password_reset") in body and "new_password1" not in body
+
+
+def test_a_reset_password_lifts_the_accounts_sign_in_lock(client, coach):
+    """The lockout page offers "reset your password" as the way back in: it is."""
+    for attempt in range(5):
+        sign_in(client, "demo-coach", f"wrong-{attempt}", address=f"10.0.0.{attempt + 1}")
+    assert sign_in(client, "demo-coach", PASSWORD).status_code == 429
+    _link, form = reset_link(client)
+    client.post(form, {"new_password1": "fresh-Long-phrase-3", "new_password2": "fresh-Long-phrase-3"})
+    assert sign_in(client, "demo-coach", "fresh-Long-phrase-3").status_code == 302
 
 
 def test_a_reset_asked_with_no_address_is_refused(client, district):

@@ -41,14 +41,36 @@ def test_production_mode_passes_check_deploy_at_warning_level():
         ("SECRET_KEY", "", "SECRET_KEY must be set when DEBUG is off"),
         ("DATABASE_CONN_MAX_AGE", "ten", "DATABASE_CONN_MAX_AGE='ten' is not a whole number"),
         ("AXES_PROXY_COUNT", "-1", "AXES_PROXY_COUNT=-1 is below 0"),
+        ("DATABASE_URL", "", "DATABASE_URL must be set when DEBUG is off"),  # not a SQLite file per server
+        ("TIME_ZONE", "Mars/Base", "TIME_ZONE='Mars/Base' is not a time zone name"),
+        ("LOG_LEVEL", "LOUD", "LOG_LEVEL='LOUD' is not a log level"),
+        ("TRUSTED_PROXIES", "10.0.0.0/8, balancer", "TRUSTED_PROXIES: 'balancer' is not an address or network"),
+        ("CSRF_TRUSTED_ORIGINS", "coach.example.org", "'coach.example.org' is not an origin: give the scheme too"),
     ],
 )
 def test_a_bad_value_stops_start_up_naming_the_variable(variable, value, message):
     env = {**PRODUCTION, "DATABASE_URL": "postgres://u@127.0.0.1:5432/plcoach", variable: value}
+    if variable == "DATABASE_URL" and not value:
+        del env[variable]
     result = manage("check", **env)
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert message in result.stderr
+
+
+def test_a_database_url_is_read_as_psql_and_pg_dump_read_it(monkeypatch):
+    """One URL serves the app and the documented backup: its password percent-decoded, and its
+    parameters (TLS, a socket directory) passed on to the connection."""
+    from plcoach.settings import envdatabase
+
+    monkeypatch.setenv("DATABASE_URL", "postgres://coach%2Bapp:p%40ss%2Fw%3Ard@db.example.org:6432/pl%20coach?sslmode=require")
+    database = envdatabase("DATABASE_URL", None)
+    assert (database["USER"], database["PASSWORD"], database["NAME"]) == ("coach+app", "p@ss/w:rd", "pl coach")
+    assert (database["HOST"], database["PORT"]) == ("db.example.org", "6432")
+    assert database["OPTIONS"]["sslmode"] == "require" and "jit=off" in database["OPTIONS"]["options"]
+    monkeypatch.setenv("DATABASE_URL", "postgresql:///plcoach?host=/var/run/postgresql")
+    database = envdatabase("DATABASE_URL", None)
+    assert database["HOST"] == "/var/run/postgresql" and "host" not in database["OPTIONS"]
 
 
 @pytest.mark.django_db
