@@ -7,9 +7,9 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db.models import F
+from django.db.models import Count, F, Q
 
-from observations.models import Walkthrough
+from observations.models import ProgressionWalk, Walkthrough
 from people.models import Campus, Role, Teacher, User
 from reports.charts import pause_position
 
@@ -48,9 +48,26 @@ def test_it_makes_the_district_asked_for(db):
     assert not User.objects.filter(password__startswith="pbkdf2").exists()  # nobody can sign in as a seeded user
 
 
-def test_observers_work_at_the_teachers_campus(db):
+def test_observers_work_at_the_teachers_campus_or_lead_the_district_on_a_walk(db):
     seed()
-    assert Walkthrough.objects.filter(observer__roles__campus=F("teacher__campus")).distinct().count() == 600
+    at_campus = Walkthrough.objects.filter(observer__roles__campus=F("teacher__campus")).values("pk")
+    leaders = Walkthrough.objects.filter(observer__roles__kind="district_leader", walk__isnull=False).values("pk")
+    assert Walkthrough.objects.filter(Q(pk__in=at_campus) | Q(pk__in=leaders)).count() == 600
+
+
+def test_progression_walks_rate_their_campuses_classrooms_on_their_day_often_twice(db):
+    """The blind rule and calibration need walks at scale: ratings on the walk's date, at its
+    campuses, by its observers, and classrooms rated by two of them."""
+    seed(walkthroughs=3000)
+    walks = ProgressionWalk.objects.all()
+    assert walks.count() > 50
+    rated = Walkthrough.objects.filter(walk__isnull=False)
+    assert rated.count() > 30
+    assert not rated.exclude(observed_at__date=F("walk__date")).exists()  # dates in the district's time zone
+    assert not rated.exclude(teacher__campus__progression_walks=F("walk")).exists()
+    assert not rated.exclude(observer__progression_walks=F("walk")).exists()
+    twice = rated.values("walk", "teacher", "framework").annotate(raters=Count("observer", distinct=True)).filter(raters=2)
+    assert twice.count() > 5
 
 
 def test_teachers_mostly_move_forward_over_time(db):
@@ -73,6 +90,7 @@ def test_the_same_seed_makes_the_same_district(db):
     seed(seed=7)
     first = fingerprint()
     Walkthrough.objects.all().delete()
+    ProgressionWalk.objects.all().delete()
     Role.objects.all().delete()
     Teacher.objects.all().delete()
     User.objects.all().delete()

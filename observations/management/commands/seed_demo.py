@@ -1,7 +1,9 @@
 """manage.py seed_demo: a made-up district at real scale, for trying the dashboard and benchmarking it.
 
 Campuses, teachers (grade bands, subjects), two coaches and a principal per campus, three district
-leaders, and finished coach walkthroughs over the last two years on the loaded progressions. Each
+leaders, a progression walk a week, and finished coach walkthroughs over the last two years on the
+loaded progressions. On a walk's day its campuses' classrooms are rated by its observers, often two
+of them each (calibration, with the odd disagreement), so the blind rule has walks to work on. Each
 teacher works on one progression (a few on two) and mostly moves forward along it over time, with
 the odd step back; a few teachers are never visited and some stopped being visited months ago, so
 coverage has gaps to show. Walkthroughs are written with PostgreSQL's COPY (bulk_create elsewhere);
@@ -26,7 +28,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from dashboard import tallies
-from observations.models import Walkthrough, walk_sequence
+from observations.models import ProgressionWalk, Walkthrough, walk_sequence
 from people.models import Campus, Role, Teacher, User
 from progressions.models import Framework
 
@@ -61,9 +63,12 @@ COLUMNS = (
     "client_key", "kind", "teacher_id", "observer_id", "framework_id", "start_phase", "observed_at", "status",
     "pause_action_id", "pause_phase", "pause_number", "pause_section", "pause_text", "pause_next_move", "next_move",
     "teacher_note", "private_note", "version", "created_at", "updated_at", "completed_at",
-    "submitted_at", "submitted_phase", "submitted_number", "submitted_text",
+    "submitted_at", "submitted_phase", "submitted_number", "submitted_text", "walk_id",
 )  # fmt: skip
 BATCH = 5000
+WALK_EVERY = 7  # days between progression walks, each somewhere in the district
+WALK_CAMPUSES = 40  # a walk visits one campus in this many (at least one)
+SECOND_RATING = 0.6  # how often a classroom on a walk is rated by a second observer
 
 
 class Progress:
@@ -113,7 +118,8 @@ class Command(BaseCommand):
             campus_list = make_campuses(campuses)
             observers = make_staff(campus_list)
             teacher_list = make_teachers(rng, campus_list, teachers)
-            written = self.make_walkthroughs(rng, teacher_list, observers, walkthroughs)
+            walks = make_walks(rng, campus_list, observers)
+            written = self.make_walkthroughs(rng, teacher_list, observers, walks, walkthroughs)
         if connection.vendor == "postgresql":
             # Fresh statistics, so the first dashboard query gets a good plan; VACUUM (outside a transaction
             # only) also marks the new pages all-visible, as autovacuum would in a while.
@@ -124,7 +130,7 @@ class Command(BaseCommand):
             f"Seeded {campuses} campuses, {len(teacher_list):,} teachers and {written:,} walkthroughs in {seconds:.1f} s."
         )
 
-    def make_walkthroughs(self, rng: random.Random, teachers: list[Teacher], observers: dict, total: int) -> int:
+    def make_walkthroughs(self, rng: random.Random, teachers: list[Teacher], observers: dict, walks: dict, total: int) -> int:
         sequences = [(f, walk_sequence(f, "foundation")) for f in Framework.objects.progressions().order_by("name")]
         sequences = [(f, actions) for f, actions in sequences if actions]
         if not sequences:
@@ -137,7 +143,7 @@ class Command(BaseCommand):
         rows = (
             row + defaults
             for teacher, count in zip(teachers, counts)
-            for row in teacher_rows(rng, teacher, count, sequences, observers)
+            for row in teacher_rows(rng, teacher, count, sequences, observers, walks.get(teacher.campus_id, {}))
         )
         written = 0
         if connection.vendor == "postgresql":
@@ -204,6 +210,33 @@ def make_staff(campuses: list[Campus]) -> dict[int, list[int]]:
     return observers
 
 
+def make_walks(rng: random.Random, campuses: list[Campus], observers: dict) -> dict[int, dict[int, tuple]]:
+    """A progression walk a week over the two years: two of the district leaders and the coaches of a
+    few campuses visit those campuses on one day. Returns, per campus, {days ago: (walk id, its observers)}."""
+    leaders = list(User.objects.filter(username__startswith="sd-leader-").values_list("pk", flat=True))
+    today, plans = timezone.localdate(), []
+    for days_ago in range(DAYS - 1, 0, -WALK_EVERY):
+        visited = rng.sample(campuses, max(1, len(campuses) // WALK_CAMPUSES))
+        plans.append((days_ago, visited, rng.sample(leaders, 2)))
+    walks = ProgressionWalk.objects.bulk_create(
+        ProgressionWalk(client_key=uuid.UUID(int=rng.getrandbits(128), version=4), date=today - timedelta(days=days_ago),
+                        name=f"Progression walk {n + 1}", norms="Look for evidence; rate before you compare.",
+                        created_by_id=walk_leaders[0])  # fmt: skip
+        for n, (days_ago, _visited, walk_leaders) in enumerate(plans)
+    )
+    by_campus: dict[int, dict[int, tuple]] = {}
+    walk_campuses, walk_observers = [], []
+    for walk, (days_ago, visited, walk_leaders) in zip(walks, plans):
+        team = walk_leaders + [coach for campus in visited for coach in observers[campus.pk][:-1]]
+        walk_campuses += [ProgressionWalk.campuses.through(progressionwalk_id=walk.pk, campus_id=c.pk) for c in visited]
+        walk_observers += [ProgressionWalk.observers.through(progressionwalk_id=walk.pk, user_id=pk) for pk in dict.fromkeys(team)]
+        for campus in visited:
+            by_campus.setdefault(campus.pk, {})[days_ago] = (walk.pk, list(dict.fromkeys(team)))
+    ProgressionWalk.campuses.through.objects.bulk_create(walk_campuses)
+    ProgressionWalk.observers.through.objects.bulk_create(walk_observers)
+    return by_campus
+
+
 def make_teachers(rng: random.Random, campuses: list[Campus], count: int) -> list[Teacher]:
     teachers = []
     for n in range(count):
@@ -232,8 +265,10 @@ def visit_counts(rng: random.Random, teachers: int, total: int) -> list[int]:
     return counts
 
 
-def teacher_rows(rng: random.Random, teacher: Teacher, count: int, sequences: list, observers: dict):
-    """One teacher's walkthroughs, oldest first: the pause moves along the progression over time, with noise."""
+def teacher_rows(rng: random.Random, teacher: Teacher, count: int, sequences: list, observers: dict, walks: dict):
+    """One teacher's walkthroughs, oldest first: the pause moves along the progression over time, with noise.
+    A visit on a walk's day is the walk's: rated by its observers, often two of them (the second rating
+    takes the place of one of the teacher's other visits, so the count stays)."""
     if not count:
         return
     today = timezone.localdate()
@@ -246,22 +281,37 @@ def teacher_rows(rng: random.Random, teacher: Teacher, count: int, sequences: li
     gains = {f.pk: rng.uniform(0.2, 0.9) * len(actions) for f, actions in plans}
     campus_observers = observers[teacher.campus_id]
     days = sorted((rng.randrange(max(stopped, 1), DAYS) for _ in range(count)), reverse=True)  # days ago, oldest first; none today
+    left = count
     for days_ago in days:
+        if left == 0:
+            return
         framework, actions = plans[0] if len(plans) == 1 else rng.choice(plans)
         along = (DAYS - days_ago) / DAYS  # 0 two years ago, 1 today
         index = round(starts[framework.pk] + gains[framework.pk] * along + rng.gauss(0, 1.2))
-        index = min(max(index, 0), len(actions))  # len(actions): every action in place, no pause
-        action = actions[index] if index < len(actions) else None
         at = datetime.combine(today - timedelta(days=days_ago), clock(8), tzinfo=zone) + timedelta(minutes=rng.randrange(420))
-        observer = campus_observers[-1] if rng.random() < 0.1 else rng.choice(campus_observers[:-1] or campus_observers)
-        next_move = "" if action is None else rng.choice(OWN_NEXT_MOVES) if rng.random() < 0.15 else action.next_move
-        private = "Private: discussed a family matter; follow up gently." if rng.random() < 0.1 else ""
-        pause = (action.phase.kind, action.number, action.text) if action else ("", None, "")  # as submitted too
-        done = at + timedelta(minutes=20)
-        yield (
-            uuid.UUID(int=rng.getrandbits(128), version=4), Walkthrough.Kind.COACH.value, teacher.pk, observer,
-            framework.pk, "foundation", at, Walkthrough.Status.COMPLETE.value,
-            action.pk if action else None, *pause[:2], action.section if action else "", pause[2],
-            action.next_move if action else "", next_move, "", private, 1, at, done, done,
-            done, *pause,
-        )  # fmt: skip
+        walk_id, team = walks.get(days_ago, (None, None))
+        if walk_id is None:
+            observer = campus_observers[-1] if rng.random() < 0.1 else rng.choice(campus_observers[:-1] or campus_observers)
+            raters = [(observer, index)]
+        else:  # a second observer mostly agrees, sometimes by an action either way
+            observers_here = rng.sample(team, 2 if left > 1 and rng.random() < SECOND_RATING else 1)
+            raters = list(zip(observers_here, (index, index + rng.choice((-1, 0, 0, 0, 1)))))
+        for observer, rated in raters:
+            left -= 1
+            yield _row(rng, teacher, framework, actions, rated, at, observer, walk_id)
+
+
+def _row(rng: random.Random, teacher: Teacher, framework: Framework, actions: list, index: int, at, observer: int, walk_id):
+    index = min(max(index, 0), len(actions))  # len(actions): every action in place, no pause
+    action = actions[index] if index < len(actions) else None
+    next_move = "" if action is None else rng.choice(OWN_NEXT_MOVES) if rng.random() < 0.15 else action.next_move
+    private = "Private: discussed a family matter; follow up gently." if rng.random() < 0.1 else ""
+    pause = (action.phase.kind, action.number, action.text) if action else ("", None, "")  # as submitted too
+    done = at + timedelta(minutes=20)
+    return (
+        uuid.UUID(int=rng.getrandbits(128), version=4), Walkthrough.Kind.COACH.value, teacher.pk, observer,
+        framework.pk, "foundation", at, Walkthrough.Status.COMPLETE.value,
+        action.pk if action else None, *pause[:2], action.section if action else "", pause[2],
+        action.next_move if action else "", next_move, "", private, 1, at, done, done,
+        done, *pause, walk_id,
+    )  # fmt: skip
