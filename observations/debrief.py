@@ -114,9 +114,13 @@ def changes_since(
         return []
     this_walk = latest_per_classroom(coach_walkthroughs(viewer, scope))
     that_walk = latest_per_classroom(coach_walkthroughs(viewer, replace(scope, walk=previous)))
-    rows = Walkthrough.objects.filter(Q(pk__in=this_walk) | Q(pk__in=that_walk)).values_list(
-        "walk_id", "teacher_id", "framework_id", "pause_phase", "pause_number"
-    )
+    # Two reads joined, not one filter on either: PostgreSQL turned "in this walk or that one"
+    # into a scan of every walkthrough in the district (0.4 s at a million, for any walk).
+    columns = ("walk_id", "teacher_id", "framework_id", "pause_phase", "pause_number")
+    rows = (
+        Walkthrough.objects.filter(pk__in=this_walk).values_list(*columns).order_by()
+        .union(Walkthrough.objects.filter(pk__in=that_walk).values_list(*columns).order_by(), all=True)
+    )  # fmt: skip
     by_pk = {p.pk: p for p in progressions}
     pauses: dict[int, tuple[dict, dict]] = {}
     for walk_id, teacher_id, framework_id, phase, number in rows:

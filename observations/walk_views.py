@@ -51,7 +51,8 @@ def get_walk_for_observer(request: HttpRequest, pk: str) -> ProgressionWalk:
 
 def _observer_choices():
     """Everyone who may walk a classroom, with their roles (read once for the whole list)."""
-    return User.objects.filter(roles__kind__in=Role.OBSERVERS).distinct().prefetch_related("roles").order_by("last_name", "first_name", "pk")
+    observers = User.objects.filter(roles__kind__in=Role.OBSERVERS).distinct()
+    return observers.select_related("teacher").prefetch_related("roles").order_by("last_name", "first_name", "pk")
 
 
 @signed_in

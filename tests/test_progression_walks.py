@@ -8,10 +8,13 @@ import uuid
 from datetime import date
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from observations.models import ProgressionWalk, Walkthrough
 from observations.services import WalkthroughInvalid, walkthrough_start
+from people.models import Role, Teacher, User
 from progressions.models import Framework
 from tests.walks import BAD_WALK_FIELDS, plan_walk, walked
 
@@ -54,6 +57,21 @@ def test_the_form_offers_every_campus_and_only_people_who_may_observe(client, le
     for person in (district.admin, district.teacher_user):
         assert f'name="observers" value="{person.pk}"' not in body
     assert f'name="campuses" value="{district.oak.pk}"' in body and f'name="campuses" value="{district.lkw.pk}"' in body
+
+
+def test_the_form_reads_its_observers_in_queries_that_do_not_grow_with_them(client, leader, district, django_assert_num_queries):
+    """Each observer's roles are listed (a coach who also teaches says so): read with the list, not
+    one query per person (a district's 700 observers made 700 queries)."""
+    client.get(NEW_WALK)
+    with CaptureQueriesContext(connection) as before:
+        client.get(NEW_WALK)
+    for n in range(5):
+        extra = User.objects.create(username=f"extra-coach-{n}", first_name="Extra", last_name=f"Coach {n}")
+        Role.objects.create(user=extra, kind=Role.Kind.COACH, campus=district.oak)
+        Teacher.objects.create(campus=district.oak, first_name="Extra", last_name=f"Coach {n}", employee_id=f"X{n}", user=extra)
+    with django_assert_num_queries(len(before)):
+        body = client.get(NEW_WALK).content.decode()
+    assert body.count("Coach, Teacher") >= 5
 
 
 def test_a_leader_plans_a_walk_and_a_resent_form_is_one_walk(client, leader, district):
