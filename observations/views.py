@@ -15,6 +15,7 @@ from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from people.models import Role, Teacher
 from plcoach.access import role_required, signed_in, teachers_only
+from plcoach.lists import capped
 from progressions.models import Action, ActionStep, Component, Framework, Phase, Stage
 
 from . import inputs
@@ -176,6 +177,7 @@ def _framework_choices(request, teacher, framework, kind, data, walk=None) -> di
 # The walk --------------------------------------------------------------------------------------
 
 
+OPEN_LISTED, FINISHED_LISTED = 50, 30  # "Your walkthroughs": the unfinished, then the latest finished
 LISTED_FIELDS = ("kind", "status", "observed_at", "updated_at", "pause_phase", "pause_number", "teacher__first_name",
                  "teacher__last_name", "framework__kind", "framework__name")  # fmt: skip
 
@@ -190,12 +192,16 @@ def walkthrough_list(request: HttpRequest) -> HttpResponse:
         .select_related("teacher", "framework")
         .only(*LISTED_FIELDS)
     )
+    unfinished, more_unfinished = capped(mine.filter(status=Walkthrough.Status.IN_PROGRESS).order_by("-updated_at"), OPEN_LISTED)
+    finished, more_finished = capped(mine.filter(status=Walkthrough.Status.COMPLETE).order_by("-observed_at"), FINISHED_LISTED)
     return render(
         request,
         "observations/walkthrough_list.html",
         {
-            "open": list(mine.filter(status=Walkthrough.Status.IN_PROGRESS).order_by("-updated_at")[:50]),
-            "finished": list(mine.filter(status=Walkthrough.Status.COMPLETE).order_by("-observed_at")[:30]),
+            "open": unfinished,
+            "more_open": more_unfinished,
+            "finished": finished,
+            "more_finished": more_finished,
             "can_observe": request.user.can_observe,
             "can_reflect": Teacher.objects.filter(user=request.user).exists(),
         },

@@ -17,12 +17,14 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from people.models import Campus, Role, User
 from plcoach.access import role_required, signed_in
+from plcoach.lists import capped
 
 from . import inputs
 from .models import ProgressionWalk, Walkthrough
 from .services import WalkthroughConflict, WalkthroughInvalid, campuses_walked, walk_create, walk_plan_problems, walk_update
 
 ON_THE_WALK = ProgressionWalk.observers.through.objects
+WALKS_LISTED = 100  # the latest
 
 
 def get_walk_for_user(request: HttpRequest, pk: int) -> ProgressionWalk:
@@ -59,7 +61,8 @@ def _observer_choices():
 @require_safe
 def walk_list(request: HttpRequest) -> HttpResponse:
     walks = ProgressionWalk.objects.visible_to(request.user).prefetch_related("campuses", "observers")
-    context = {"walks": list(walks[:100]), "can_plan": request.user.has_role(Role.Kind.DISTRICT_LEADER)}
+    listed, more = capped(walks, WALKS_LISTED)
+    context = {"walks": listed, "more": more, "can_plan": request.user.has_role(Role.Kind.DISTRICT_LEADER)}
     return render(request, "observations/walk_list.html", context)
 
 

@@ -4,6 +4,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
 from plcoach.access import role_required, signed_in
+from plcoach.lists import capped
 
 from observations.history import Track, teacher_history
 from observations.models import Walkthrough
@@ -14,6 +15,7 @@ from .services import roster_import
 
 
 RECENT_WALKTHROUGHS = 20
+TEACHERS_LISTED = 500  # beyond them, the search finds a teacher
 
 
 def _get_teacher_for_user(request: HttpRequest, pk: int) -> Teacher:
@@ -33,11 +35,13 @@ def teacher_list(request: HttpRequest) -> HttpResponse:
     template = "people/teacher_list.html"
     if request.htmx:
         template += "#results"
-    teachers = list(teachers[:500])
+    teachers, more = capped(teachers, TEACHERS_LISTED)
     user = request.user
     # Campuses whose printable summary this user may open (the summary view enforces it again).
     summary_campuses = {t.campus_id for t in teachers} if user.sees_every_campus else user.campus_ids(Role.Kind.PRINCIPAL)
-    context = {"teachers": teachers, "query": query, "summary_campuses": summary_campuses}
+    context = {
+        "teachers": teachers, "more": more, "listed": TEACHERS_LISTED, "query": query, "summary_campuses": summary_campuses,
+    }  # fmt: skip
     return render(request, template, context)
 
 

@@ -130,6 +130,16 @@ def test_the_service_refuses_a_non_observer_even_without_the_form(district):
 # Who sees which walks -------------------------------------------------------------------------------
 
 
+def test_the_walk_list_says_when_only_the_latest_are_listed(client, content, district, monkeypatch):
+    monkeypatch.setattr("observations.walk_views.WALKS_LISTED", 1)
+    client.force_login(district.leader)
+    plan_walk(district, observers=[district.coach], name="First walk")
+    assert "latest walks are listed" not in client.get(reverse("observations:walk-list")).content.decode()
+    plan_walk(district, observers=[district.coach], name="Second walk")
+    body = client.get(reverse("observations:walk-list")).content.decode()
+    assert "The 1 latest walks are listed." in body and body.count('<article class="walkthrough card">') == 1
+
+
 def test_leaders_see_every_walk_and_observers_theirs(client, content, district):
     plan_walk(district, observers=[district.coach], name="Oak walk")
     plan_walk(district, observers=[district.lkw_coach], campuses=[district.lkw], name="Lakewood walk")

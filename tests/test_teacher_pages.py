@@ -35,6 +35,17 @@ def test_teacher_list_query_count_is_constant_as_the_district_grows(client, dist
     assert response.status_code == 200
 
 
+def test_a_list_cut_short_says_so_and_how_to_find_the_rest(client, district, monkeypatch):
+    """A district leader's 10,000 teachers are not listed whole: the page says it stops, and how to go on."""
+    monkeypatch.setattr("people.views.TEACHERS_LISTED", 3)
+    client.force_login(district.leader)
+    body = client.get(reverse("people:teacher-list")).content.decode()
+    assert len(re.findall(r'<li><a href="/teachers/\d+/">', body)) == 3
+    assert "Only the first 3 teachers are listed: search by name, subject, grade or campus" in " ".join(body.split())
+    one = client.get(reverse("people:teacher-list"), {"q": "Alvarez"}).content.decode()
+    assert "Maria Alvarez" in one and "Only the first" not in one
+
+
 def test_teacher_page_query_count_is_constant_as_history_grows(client, content, district, django_assert_num_queries):
     """Session, user, roles, the teacher, the timeline rows, the frameworks, the latest walkthroughs:
     seven, whether there is no history or forty walkthroughs of it."""

@@ -466,6 +466,24 @@ def test_your_walkthroughs_lists_unfinished_ones_to_resume_and_finished_ones(cli
     assert someone_elses.get_absolute_url() not in page and "Grace Kim" not in page
 
 
+def test_your_walkthroughs_say_when_more_than_are_listed(client, content, district, monkeypatch):
+    monkeypatch.setattr("observations.views.OPEN_LISTED", 1)
+    monkeypatch.setattr("observations.views.FINISHED_LISTED", 1)
+    client.force_login(district.coach)
+    url = reverse("observations:walkthrough-list")
+    walked(district.coach, district.oak_teacher, [True])
+    done = walked(district.coach, district.teacher, [False])
+    walkthrough_finish(walkthrough=done, version=done.version, next_move="Plan A")
+    page = client.get(url).content.decode()
+    assert "More are unfinished" not in page and "latest are listed" not in page
+    walked(district.coach, district.lkw_teacher, [True])
+    done = walked(district.coach, district.oak_teacher, [False])
+    walkthrough_finish(walkthrough=done, version=done.version, next_move="Plan B")
+    page = client.get(url).content.decode()
+    assert page.count("Resume:") == 1 and "More are unfinished: the 1 saved most recently are listed." in page
+    assert "Your 1 latest are listed; each teacher's page" in page.replace("\n  ", " ")
+
+
 def test_your_walkthroughs_take_the_same_queries_however_many_there_are(client, content, district, django_assert_num_queries):
     """The list reads only the fields it shows: one read of a field left out would be a query a row."""
     client.force_login(district.coach)
