@@ -14,7 +14,9 @@ from progressions.models import Framework
 
 
 class PauseTally(models.Model):
-    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="+")
+    # Found through pause_tally_key (framework, month, ...): an index of the framework alone led
+    # PostgreSQL to read every month of the progression and throw most away.
+    framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="+", db_index=False)
     campus = models.ForeignKey(Campus, on_delete=models.CASCADE, related_name="+")
     month = models.DateField(help_text="Its first day, in the time zone recorded by TallyTimeZone.")
     pause_phase = models.CharField(max_length=20, blank=True)

@@ -17,6 +17,7 @@ from django.db.models import (
 from django.db.models.functions import RowNumber
 from django.utils import timezone
 
+from observations.inputs import CLOCK_SLACK
 from observations.models import SHARED, Walkthrough
 from people.models import Teacher
 from progressions.models import Action, Framework, Phase
@@ -312,7 +313,10 @@ def _count_parts(viewer, scope: Scope, months: list[date]) -> list[tuple[str, li
     rule hides from the viewer in them; and each month the range cuts, counted from walkthroughs."""
     progression = scope.progression
     first, after = day_start(scope.start), day_start(scope.end + timedelta(days=1))
-    whole = [i for i, m in enumerate(months) if day_start(m) >= first and day_start(_next_month(m)) <= after]
+    # A month is whole when the range covers every walkthrough it can hold; this month's so far
+    # too, once the range reaches past the latest any can be observed (now, and a fast clock's slack).
+    latest = timezone.now() + CLOCK_SLACK
+    whole = [i for i, m in enumerate(months) if day_start(m) >= first and min(day_start(_next_month(m)), latest) <= after]
     parts = []
     if whole:
         parts.append((TALLIES_SQL, [months, progression.pk, months[whole[0]], months[whole[-1]]], 1))
@@ -342,7 +346,7 @@ positioned AS (
     SELECT campus_id, month,
         CASE WHEN COALESCE(pause_number, 0) = 0 THEN {everything}
              ELSE pause_number + CASE pause_phase {offsets} END END AS position,
-        walkthroughs * sign AS walkthroughs
+        (walkthroughs * sign)::integer AS walkthroughs
     FROM counts
 )
 SELECT campus_id, month, position, SUM(walkthroughs) FROM positioned WHERE position IS NOT NULL

@@ -11,6 +11,10 @@ from .services import WalkthroughInvalid
 
 DATETIME_INPUT = "%Y-%m-%dT%H:%M"  # what <input type="datetime-local"> sends
 
+# How far ahead of the server's clock an observation may be (a tablet's clock runs fast): no
+# walkthrough is ever observed later, which the trends rely on (dashboard.queries._count_parts).
+CLOCK_SLACK = timedelta(minutes=10)
+
 
 def read_key(data: QueryDict, name: str = "client_key") -> uuid.UUID:
     try:
@@ -57,7 +61,7 @@ def read_observed_at(data: QueryDict) -> datetime:
         observed = timezone.make_aware(datetime.strptime(raw, DATETIME_INPUT))
     except ValueError:
         raise WalkthroughInvalid("Date and time: enter when you observed, like 2026-11-22 09:30.") from None
-    if observed > timezone.now() + timedelta(minutes=10):
+    if observed > timezone.now() + CLOCK_SLACK:
         raise WalkthroughInvalid("Date and time: the observation cannot be in the future.")
     if observed < timezone.now() - timedelta(days=366):
         raise WalkthroughInvalid("Date and time: walkthroughs older than a year cannot be recorded.")

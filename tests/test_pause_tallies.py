@@ -97,6 +97,21 @@ def test_trends_read_from_the_tallies_equal_trends_counted_from_walkthroughs(con
     assert counted.district[this_month] == live.district[this_month]
 
 
+@pytest.mark.parametrize("in_place", [[1, 2, 6, 9], [0, 4, 4, 7, 11], [3, 3, 8, 8, 8, 20]])
+def test_medians_from_the_tallies_take_the_middle_walkthrough_or_halfway_between_the_middle_two(content, district, in_place):
+    """The database finds the median from running totals: even and odd counts, ties, and a walk
+    with every action in place, as the walkthroughs counted one by one give them."""
+    d = district
+    teachers = [d.teacher, d.oak_teacher]
+    for n, found in enumerate(in_place):
+        flex_walkthrough(d.coach, teachers[n % 2], in_place=found, observed_at=datetime.now(UTC) - timedelta(days=40 + n))
+    flex = Framework.objects.get(slug="flex")
+    scope = Scope(campus_ids=None, start=date.today() - timedelta(days=200), end=date.today(), progression=flex)
+    counted, live = trends_both_ways(d.leader, scope)
+    assert counted.campuses == live.campuses and counted.district == live.district
+    assert sorted(counted.district.values()) == sorted(live.district.values()) and counted.district
+
+
 def test_tally_pauses_finds_and_mends_counts_that_drifted(content, district):
     d = district
     flex_walkthrough(d.coach, d.teacher, in_place=2)
