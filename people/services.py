@@ -87,8 +87,13 @@ def _import(rows: list[RosterRow], dry_run: bool) -> Counter:
             _match(first, teacher_by_id, teacher_by_email, "teacher", problems),
             _match(first, user_by_id, user_by_email, "user", problems),
         )
+    # The usernames new logins would take, looked up together: one query each was 10,000 for a district.
+    wanted = [people[key][0].employee_id or people[key][0].email for key in people if matches[key][1] is None]
+    taken = {name for part in _chunks(wanted) for name in User.objects.filter(username__in=part).values_list("username", flat=True)}
+    for key, person_rows in people.items():
+        first = person_rows[0]
         username = first.employee_id or first.email
-        if matches[key][1] is None and User.objects.filter(username=username).exists():
+        if matches[key][1] is None and username in taken:
             problems.append(f"row {first.line}: the username {username} is taken by someone else")
         if _gets_login(person_rows):
             if username.lower() in usernames:  # one person's employee id is another's email
@@ -113,6 +118,12 @@ def _import(rows: list[RosterRow], dry_run: bool) -> Counter:
     if dry_run:
         transaction.set_rollback(True)
     return +changes
+
+
+def _chunks(items: list, size: int = 5000):
+    """Lists of at most `size`: SQLite takes a limited number of values in one query."""
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
 
 
 def _gets_login(person_rows: list[RosterRow]) -> bool:

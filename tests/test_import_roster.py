@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db import connection, connections
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from people.models import Campus, Role, Teacher, User
@@ -437,6 +438,20 @@ class TestUploadPage:
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("login") + "?next=")
 
+
+
+def test_checking_a_roster_already_imported_takes_the_same_queries_however_many_it_lists(db):
+    """Re-importing a district's 10,000 teachers, nothing changed, took a query each (10,006, 5 s)."""
+
+    def checked(first: int, count: int) -> int:
+        rows = read_roster(csv_bytes(*(f"teacher,X{n},x{n}@example.org,Ann,Teacher{n},OAK,Oak Cliff,3-5,Math,"
+                                       for n in range(first, first + count))))  # fmt: skip
+        roster_import(rows=rows)
+        with CaptureQueriesContext(connection) as queries:
+            assert roster_import(rows=rows, dry_run=True) == {}
+        return len(queries)
+
+    assert checked(0, 5) == checked(100, 40)
 
 
 def test_the_upload_page_query_count(client, db, django_assert_num_queries):
