@@ -21,10 +21,12 @@ run: install fonts
 	$(DEV_ENV) $(BIN)/python manage.py load_demo_district
 	$(DEV_ENV) $(BIN)/python manage.py runserver $(ADDRESS)
 
-## Production-style server (settings from the environment; see README).
+## Production-style server (settings from the environment; see README). gunicorn believes no
+## forwarded header itself (--forwarded-allow-ips=): the app hears them from TRUSTED_PROXIES only.
 serve: install fonts
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	$(BIN)/gunicorn plcoach.wsgi --bind $(ADDRESS) --workers $${WEB_CONCURRENCY:-3} --timeout $${GUNICORN_TIMEOUT:-60} --access-logfile -
+	$(BIN)/gunicorn plcoach.wsgi --bind $(ADDRESS) --workers $${WEB_CONCURRENCY:-3} --timeout $${GUNICORN_TIMEOUT:-60} \
+	  --forwarded-allow-ips= --access-logfile -
 
 ## Debian's Chromium for the browser tests, installed only if missing.
 chromium:

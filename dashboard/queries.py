@@ -120,7 +120,7 @@ def pauses_by_progression(viewer, scope: Scope, progressions: list[Framework]) -
         .order_by()
     )
     moves: dict[int, Counter] = {pk: Counter() for pk in found}
-    toolbox_moves: set[str] = set()
+    toolbox_moves: dict[int, set[str]] = {pk: set() for pk in found}
     for framework_id, phase, number, next_move, kept, classrooms in counts:
         pauses = found[framework_id].pauses
         pause = (phase if number else "", number)
@@ -128,10 +128,10 @@ def pauses_by_progression(viewer, scope: Scope, progressions: list[Framework]) -
         if next_move:
             moves[framework_id][next_move] += classrooms
             if kept:
-                toolbox_moves.add(next_move)
+                toolbox_moves[framework_id].add(next_move)
     for pk, progression in found.items():
         ranked = sorted(moves[pk].items(), key=lambda move: (-move[1], move[0]))
-        progression.next_moves = [(move, n, move in toolbox_moves) for move, n in ranked[:NEXT_MOVES]]
+        progression.next_moves = [(move, n, move in toolbox_moves[pk]) for move, n in ranked[:NEXT_MOVES]]
     return [p for p in found.values() if p.pauses]
 
 

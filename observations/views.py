@@ -8,7 +8,7 @@ Refusals are 400 (bad input) or 409 (changed in another tab), with the page show
 import uuid
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
@@ -177,7 +177,8 @@ def _framework_choices(request, teacher, framework, kind, data, walk=None) -> di
 # The walk --------------------------------------------------------------------------------------
 
 
-OPEN_LISTED, FINISHED_LISTED = 50, 30  # "Your walkthroughs": the unfinished, then the latest finished
+OPEN_LISTED, FINISHED_LISTED = 50, 30  # "Your walkthroughs": the unfinished, then a page of the finished
+LAST_PAGE = 10_000
 LISTED_FIELDS = ("kind", "status", "observed_at", "updated_at", "pause_phase", "pause_number", "teacher__first_name",
                  "teacher__last_name", "framework__kind", "framework__name")  # fmt: skip
 
@@ -185,7 +186,14 @@ LISTED_FIELDS = ("kind", "status", "observed_at", "updated_at", "pause_phase", "
 @signed_in
 @require_safe
 def walkthrough_list(request: HttpRequest) -> HttpResponse:
-    """The user's own walkthroughs: unfinished ones first, to resume from any device."""
+    """The user's own walkthroughs: unfinished ones first, to resume from any device; then the
+    finished ones, latest first, a page at a time (?page=2 for older ones)."""
+    try:
+        page = int(request.GET.get("page", "1"))
+    except ValueError:
+        page = 0
+    if not 1 <= page <= LAST_PAGE:
+        return HttpResponseBadRequest(f"Page: give a whole number from 1 to {LAST_PAGE}.", content_type="text/plain")
     # Only what the list shows: reading each row's notes and its progression's texts cost about a tenth of the page.
     mine = (
         Walkthrough.objects.filter(observer=request.user)
@@ -193,7 +201,8 @@ def walkthrough_list(request: HttpRequest) -> HttpResponse:
         .only(*LISTED_FIELDS)
     )
     unfinished, more_unfinished = capped(mine.filter(status=Walkthrough.Status.IN_PROGRESS).order_by("-updated_at"), OPEN_LISTED)
-    finished, more_finished = capped(mine.filter(status=Walkthrough.Status.COMPLETE).order_by("-observed_at"), FINISHED_LISTED)
+    finished = mine.filter(status=Walkthrough.Status.COMPLETE).order_by("-observed_at", "-pk")
+    finished, more_finished = capped(finished[(page - 1) * FINISHED_LISTED :], FINISHED_LISTED)
     return render(
         request,
         "observations/walkthrough_list.html",
@@ -202,6 +211,9 @@ def walkthrough_list(request: HttpRequest) -> HttpResponse:
             "more_open": more_unfinished,
             "finished": finished,
             "more_finished": more_finished,
+            "page": page,
+            "first_listed": (page - 1) * FINISHED_LISTED + 1,
+            "last_listed": (page - 1) * FINISHED_LISTED + len(finished),
             "can_observe": request.user.can_observe,
             "can_reflect": Teacher.objects.filter(user=request.user).exists(),
         },

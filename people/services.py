@@ -80,6 +80,12 @@ def _import(rows: list[RosterRow], dry_run: bool) -> Counter:
     people = {}
     for row in rows:
         people.setdefault(row.person_key, []).append(row)
+    # The usernames the file's people would sign in with, looked up together (one query each was
+    # 10,000 for a district): taken by someone the file does not match, they are refused.
+    wanted = [rows[0].employee_id or rows[0].email for rows in people.values()]
+    taken = {
+        name for part in _chunks(wanted) for name in User.objects.filter(username__in=part).values_list("username", flat=True)
+    }  # fmt: skip
     matches, usernames = {}, {}
     for key, person_rows in people.items():
         first = person_rows[0]
@@ -87,11 +93,6 @@ def _import(rows: list[RosterRow], dry_run: bool) -> Counter:
             _match(first, teacher_by_id, teacher_by_email, "teacher", problems),
             _match(first, user_by_id, user_by_email, "user", problems),
         )
-    # The usernames new logins would take, looked up together: one query each was 10,000 for a district.
-    wanted = [people[key][0].employee_id or people[key][0].email for key in people if matches[key][1] is None]
-    taken = {name for part in _chunks(wanted) for name in User.objects.filter(username__in=part).values_list("username", flat=True)}
-    for key, person_rows in people.items():
-        first = person_rows[0]
         username = first.employee_id or first.email
         if matches[key][1] is None and username in taken:
             problems.append(f"row {first.line}: the username {username} is taken by someone else")

@@ -36,7 +36,8 @@ class PasswordResetConfirmView(RefusedAs400, auth.PasswordResetConfirmView):
         """A new password, chosen through the account's own mailbox, lifts the account's sign-in
         lock: the lockout page offers the reset as the way back in."""
         response = super().form_valid(form)
-        axes_reset(username=form.user.get_username())
+        if username := form.user.get_username():  # axes resets every account for no username
+            axes_reset(username=username)
         return response
 
     def dispatch(self, *args, **kwargs):

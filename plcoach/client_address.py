@@ -17,6 +17,7 @@ def from_proxy(request: HttpRequest) -> bool:
         address = ipaddress.ip_address(request.META.get("REMOTE_ADDR") or "")
     except ValueError:
         return False
+    address = getattr(address, "ipv4_mapped", None) or address  # a balancer's IPv4 on a dual-stack socket
     if settings.TRUSTED_PROXIES:
         return any(address in network for network in settings.TRUSTED_PROXIES)
     return address.is_private

@@ -10,7 +10,7 @@ import os
 import zoneinfo
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import unquote, urlsplit
 
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
@@ -117,7 +117,9 @@ def envdatabase(name: str, default: str | None) -> dict:
             port = parts.port
         except ValueError:
             raise ImproperlyConfigured(f"{name}={url!r} has a port that is not a number.") from None
-        parameters = dict(parse_qsl(parts.query))
+        # Percent-decoded, and a "+" kept as libpq keeps it (parse_qsl would make it a space).
+        pairs = (pair.partition("=") for pair in parts.query.split("&") if pair)
+        parameters = {unquote(key): unquote(value) for key, _, value in pairs}
         return {
             "ENGINE": "plcoach.postgresql",  # Django's, waiting out a server restart
             "NAME": unquote(database),

@@ -26,7 +26,9 @@ def address_throttled(view: Callable) -> Callable:
     @wraps(view)
     def check(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if request.method == "POST" and address_locked(request):
-            context = {"failure_limit": settings.ADDRESS_FAILURE_LIMIT, "cooloff_timedelta": settings.AXES_COOLOFF_TIME}
+            context = {
+                "address_lock": True, "failure_limit": settings.ADDRESS_FAILURE_LIMIT, "cooloff_timedelta": settings.AXES_COOLOFF_TIME,
+            }  # fmt: skip
             return render(request, "registration/locked_out.html", context, status=429)
         return view(request, *args, **kwargs)
 

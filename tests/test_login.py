@@ -56,6 +56,7 @@ def test_five_failures_for_an_account_lock_it_with_a_clear_message(client, coach
     assert response.status_code == 429
     body = response.content.decode()
     assert "Too many failed sign-in attempts" in body and "5 failed attempts" in body
+    assert "signing in to this account is paused" in " ".join(body.split()) and reverse("password_reset") in body
     assert "_auth_user_id" not in client.session
 
 
@@ -73,7 +74,9 @@ def test_many_failures_from_one_address_lock_that_address(client, coach, setting
     for attempt in range(8):
         sign_in(client, f"nobody-{attempt}", "wrong", address="10.1.1.1")
     refused = sign_in(client, "demo-coach", PASSWORD, address="10.1.1.1")
-    assert refused.status_code == 429 and "after 8 failed attempts" in refused.content.decode()
+    body = " ".join(refused.content.decode().split())
+    assert refused.status_code == 429 and "signing in from this address is paused" in body and "after 8 failed attempts" in body
+    assert "Choosing a new password does not lift this pause" in body and reverse("password_reset") not in body
     assert "_auth_user_id" not in client.session
     assert sign_in(client, "demo-coach", PASSWORD, address="10.2.2.2").status_code == 302  # others unaffected
 
@@ -117,16 +120,17 @@ def test_straight_from_outside_a_forged_header_is_not_read(client, coach, settin
     assert locked.status_code == 429
 
 
-def test_named_balancers_are_believed_and_no_one_else(client, coach, settings):
+@pytest.mark.parametrize("balancer", ["35.191.0.5", "::ffff:35.191.0.5"])  # IPv4, as gunicorn on [::] sees it
+def test_named_balancers_are_believed_and_no_one_else(client, coach, settings, balancer):
     """A balancer on a public range (a cloud's) is named in TRUSTED_PROXIES; then a private address
     that is not one of them (a district PC reaching an app server directly) is not believed."""
     settings.PROXY_COUNT, settings.ADDRESS_FAILURE_LIMIT = 1, 5
     settings.TRUSTED_PROXIES = [ipaddress.ip_network("35.191.0.0/16")]
     for attempt in range(5):
         client.post(reverse("login"), {"username": f"nobody-{attempt}", "password": "wrong"},
-                    REMOTE_ADDR="35.191.0.5", HTTP_X_FORWARDED_FOR=f"203.0.113.{attempt}")  # fmt: skip
+                    REMOTE_ADDR=balancer, HTTP_X_FORWARDED_FOR=f"203.0.113.{attempt}")  # fmt: skip
     through_balancer = client.post(reverse("login"), {"username": "demo-coach", "password": PASSWORD},
-                                   REMOTE_ADDR="35.191.0.5", HTTP_X_FORWARDED_FOR="198.51.100.7")  # fmt: skip
+                                   REMOTE_ADDR=balancer, HTTP_X_FORWARDED_FOR="198.51.100.7")  # fmt: skip
     assert through_balancer.status_code == 302  # five clients failed, not the balancer
     client.post(reverse("logout"))
     for attempt in range(5):

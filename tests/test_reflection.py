@@ -103,7 +103,7 @@ def test_the_finished_reflection_is_on_the_teachers_own_pages(client, reflection
     assert reflection.status == Walkthrough.Status.COMPLETE and "Reflection by" in walk_page
     assert "SELF-NOTE" in walk_page and "Private note" not in walk_page
     listing = client.get(reverse("observations:walkthrough-list")).content.decode()
-    assert reflection.get_absolute_url() in listing.split("<h2>Finished</h2>")[1]
+    assert reflection.get_absolute_url() in listing.split("<h2 id=\"finished\">Finished</h2>")[1]
     teacher_page = client.get(reverse("people:teacher", args=[district.teacher.pk])).content.decode()
     assert reflection.get_absolute_url() in teacher_page and "SELF-NOTE" in teacher_page
 

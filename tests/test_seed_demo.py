@@ -2,6 +2,7 @@
 
 A second run on the same database refuses rather than adding a second district (documented in the command)."""
 
+from datetime import timedelta
 from io import StringIO
 
 import pytest
@@ -9,8 +10,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import Count, F, Q
 
-from observations.models import ProgressionWalk, Walkthrough
+from observations.models import ProgressionWalk, Walkthrough, walk_sequence
 from people.models import Campus, Role, Teacher, User
+from progressions.models import Framework
 from reports.charts import pause_position
 
 SMALL = {"campuses": 3, "teachers": 30, "walkthroughs": 600}
@@ -123,3 +125,27 @@ def test_walkthroughs_are_stored_in_date_order_as_real_ones_arrive(db):
     in_storage_order = list(Walkthrough.objects.order_by("pk").values_list("observed_at", flat=True))
     assert in_storage_order == sorted(in_storage_order)
     assert len({when.date() for when in in_storage_order}) > 100  # spread over many days, so the order means something
+
+
+def test_a_second_rating_on_a_walk_takes_the_place_of_any_visit_not_the_latest(db, monkeypatch):
+    """Every visit on a walk rated twice: the visits given up for the second ratings are drawn from
+    all the teacher's others, so the teacher's recent months are not emptied."""
+    import random
+
+    from observations.management.commands import seed_demo
+
+    call_command("load_progressions", verbosity=0)
+    campus = Campus.objects.create(code="SD999", name="Test Elementary")
+    teacher = Teacher.objects.create(campus=campus, first_name="Ann", last_name="Teacher", employee_id="T1")
+    flex = Framework.objects.get(slug="flex")
+    sequences = [(flex, walk_sequence(flex, "foundation"))]
+    monkeypatch.setattr(seed_demo, "SECOND_RATING", 1.0)
+    every_other_day = {days_ago: (1, [1, 2]) for days_ago in range(0, seed_demo.DAYS, 2)}  # rows made, not written
+    rows = list(seed_demo.teacher_rows(random.Random(3), teacher, 40, sequences, {campus.pk: [1, 2, 3]}, every_other_day))
+    assert len(rows) == 40
+    on_walks = [row for row in rows if row[-1] == 1]
+    assert len(on_walks) > len({row[seed_demo.COLUMNS.index("observed_at")] for row in on_walks}) > 5  # rated twice
+    alone = list(seed_demo.teacher_rows(random.Random(3), teacher, 40, sequences, {campus.pk: [1, 2, 3]}, {}))
+    observed = seed_demo.COLUMNS.index("observed_at")
+    latest_alone = max(row[observed] for row in alone)
+    assert max(row[observed] for row in rows) >= latest_alone - timedelta(days=seed_demo.DAYS // 4)

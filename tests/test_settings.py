@@ -68,6 +68,10 @@ def test_a_database_url_is_read_as_psql_and_pg_dump_read_it(monkeypatch):
     assert (database["USER"], database["PASSWORD"], database["NAME"]) == ("coach+app", "p@ss/w:rd", "pl coach")
     assert (database["HOST"], database["PORT"]) == ("db.example.org", "6432")
     assert database["OPTIONS"]["sslmode"] == "require" and "jit=off" in database["OPTIONS"]["options"]
+    monkeypatch.setenv("DATABASE_URL", "postgres://u@db/plcoach?application_name=pl+coach&options=-c%20jit%3Doff")
+    database = envdatabase("DATABASE_URL", None)
+    assert database["OPTIONS"]["application_name"] == "pl+coach"  # as libpq reads it: "+" is no space
+    assert database["OPTIONS"]["options"] == "-c jit=off"
     monkeypatch.setenv("DATABASE_URL", "postgresql:///plcoach?host=/var/run/postgresql")
     database = envdatabase("DATABASE_URL", None)
     assert database["HOST"] == "/var/run/postgresql" and "host" not in database["OPTIONS"]

@@ -460,7 +460,7 @@ def test_your_walkthroughs_lists_unfinished_ones_to_resume_and_finished_ones(cli
     walkthrough_finish(walkthrough=done, version=done.version, next_move="Plan A")
     someone_elses = walked(district.lkw_coach, district.lkw_teacher, [True])
     page = client.get(reverse("observations:walkthrough-list")).content.decode()
-    not_finished, finished_part = page.split("<h2>Finished</h2>")
+    not_finished, finished_part = page.split("<h2 id=\"finished\">Finished</h2>")
     assert f'<a href="{unfinished.get_absolute_url()}">Resume: James Brooks, Flex Model</a>' in not_finished
     assert done.get_absolute_url() in finished_part and "Maria Alvarez, Flex Model: Foundation 1" in finished_part
     assert someone_elses.get_absolute_url() not in page and "Grace Kim" not in page
@@ -481,7 +481,15 @@ def test_your_walkthroughs_say_when_more_than_are_listed(client, content, distri
     walkthrough_finish(walkthrough=done, version=done.version, next_move="Plan B")
     page = client.get(url).content.decode()
     assert page.count("Resume:") == 1 and "More are unfinished: the 1 saved most recently are listed." in page
-    assert "Your 1 latest are listed; each teacher's page" in page.replace("\n  ", " ")
+    latest, older = page.split("<h2 id=\"finished\">")[1], f'href="{url}?page=2#finished">Older</a>'
+    assert done.get_absolute_url() in latest and older in latest and "Newer" not in latest
+    second = client.get(url, {"page": 2}).content.decode().split("<h2 id=\"finished\">")[1]
+    assert second.startswith("Finished: 2 to 2</h2>") and "Maria Alvarez, Flex Model: Foundation 1" in second
+    assert f'href="{url}#finished">Newer</a>' in second and "Older" not in second
+    assert "No finished walkthroughs this far back" in client.get(url, {"page": 3}).content.decode()
+    for bad in ("0", "x", "10001"):
+        refused = client.get(url, {"page": bad})
+        assert refused.status_code == 400 and b"Page: give a whole number from 1 to 10000." in refused.content
 
 
 def test_your_walkthroughs_take_the_same_queries_however_many_there_are(client, content, district, django_assert_num_queries):

@@ -268,7 +268,7 @@ def visit_counts(rng: random.Random, teachers: int, total: int) -> list[int]:
 def teacher_rows(rng: random.Random, teacher: Teacher, count: int, sequences: list, observers: dict, walks: dict):
     """One teacher's walkthroughs, oldest first: the pause moves along the progression over time, with noise.
     A visit on a walk's day is the walk's: rated by its observers, often two of them (the second rating
-    takes the place of one of the teacher's other visits, so the count stays)."""
+    takes the place of another of the teacher's visits, drawn at random, so the count stays)."""
     if not count:
         return
     today = timezone.localdate()
@@ -281,10 +281,15 @@ def teacher_rows(rng: random.Random, teacher: Teacher, count: int, sequences: li
     gains = {f.pk: rng.uniform(0.2, 0.9) * len(actions) for f, actions in plans}
     campus_observers = observers[teacher.campus_id]
     days = sorted((rng.randrange(max(stopped, 1), DAYS) for _ in range(count)), reverse=True)  # days ago, oldest first; none today
-    left = count
-    for days_ago in days:
-        if left == 0:
-            return
+    # Walk visits rated twice: each second rating takes the place of one of the teacher's other
+    # visits, drawn from them all, so the count stays and no stretch of time is thinned.
+    doubles = [i for i, days_ago in enumerate(days) if days_ago in walks and rng.random() < SECOND_RATING]
+    singles = [i for i in range(len(days)) if i not in set(doubles)]
+    kept = min(len(doubles), len(singles))
+    doubles, dropped = set(rng.sample(doubles, kept)), set(rng.sample(singles, kept))
+    for n, days_ago in enumerate(days):
+        if n in dropped:
+            continue
         framework, actions = plans[0] if len(plans) == 1 else rng.choice(plans)
         along = (DAYS - days_ago) / DAYS  # 0 two years ago, 1 today
         index = round(starts[framework.pk] + gains[framework.pk] * along + rng.gauss(0, 1.2))
@@ -294,10 +299,9 @@ def teacher_rows(rng: random.Random, teacher: Teacher, count: int, sequences: li
             observer = campus_observers[-1] if rng.random() < 0.1 else rng.choice(campus_observers[:-1] or campus_observers)
             raters = [(observer, index)]
         else:  # a second observer mostly agrees, sometimes by an action either way
-            observers_here = rng.sample(team, 2 if left > 1 and rng.random() < SECOND_RATING else 1)
+            observers_here = rng.sample(team, 2 if n in doubles else 1)
             raters = list(zip(observers_here, (index, index + rng.choice((-1, 0, 0, 0, 1)))))
         for observer, rated in raters:
-            left -= 1
             yield _row(rng, teacher, framework, actions, rated, at, observer, walk_id)
 
 
