@@ -13,8 +13,7 @@ LIVENESS_PATH = "/healthz/"
 def liveness_probe(get_response: Callable) -> Callable:
     """/healthz/ answers "ok" to anyone, first of all: a load balancer probes an app server by its
     own address, over plain HTTP, where the host check would refuse it and the HTTPS redirect send
-    it away. No database and no page: it says only that the server answers. It is also the trivial
-    request the load benchmark compares the real pages against."""
+    it away. No database and no page: it says only that the server answers."""
 
     def middleware(request: HttpRequest) -> HttpResponse:
         if request.path_info != LIVENESS_PATH:

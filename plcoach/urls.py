@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from . import views
+
 admin.site.site_header = "PL Coach administration"
 admin.site.site_title = "PL Coach admin"
 
@@ -12,5 +14,6 @@ urlpatterns = [
     path("", include("dashboard.urls")),
     path("accounts/", include("plcoach.auth_urls")),
     path("admin/", admin.site.urls),
+    path("robots.txt", views.robots_txt, name="robots-txt"),
     # /healthz/, the liveness probe, is answered before any URL is read (plcoach.middleware).
 ]

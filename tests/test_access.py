@@ -92,6 +92,7 @@ ACCESS = {
     "observations:finish": (walkthrough_url("observations:finish"), POST_ONLY),
     "observations:reopen": (walkthrough_url("observations:reopen"), POST_ONLY),
     "login": (lambda d: reverse("login"), {**everyone(302), "anonymous": 200}),  # signed in: sent on
+    "robots-txt": (lambda d: reverse("robots-txt"), everyone(200)),
     "logout": (lambda d: reverse("logout"), everyone(405)),  # POST only
     "password_change": (lambda d: reverse("password_change"), signed_in(200)),
     "password_change_done": (lambda d: reverse("password_change_done"), signed_in(200)),

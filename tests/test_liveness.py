@@ -1,4 +1,5 @@
-"""/healthz/: a load balancer's liveness probe reaches each app server as it probes, and learns only that it answers."""
+"""/healthz/: a load balancer's liveness probe reaches each app server as it probes, and learns
+only that it answers. /robots.txt keeps search engines out."""
 
 import http.client
 import os
@@ -74,3 +75,10 @@ def test_make_serve_takes_https_only_from_a_trusted_proxy(tmp_path):
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
+
+
+def test_robots_are_asked_to_stay_out_of_every_page(client, db, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.get("/robots.txt")
+    assert response.status_code == 200 and response["Content-Type"] == "text/plain"
+    assert response.content == b"User-agent: *\nDisallow: /\n"
