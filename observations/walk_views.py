@@ -10,8 +10,8 @@ import uuid
 from datetime import date, datetime
 
 from django.contrib import messages
-from django.db.models import Exists, OuterRef
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import Count, Exists, OuterRef
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -25,6 +25,7 @@ from .services import WalkthroughConflict, WalkthroughInvalid, campuses_walked, 
 
 ON_THE_WALK = ProgressionWalk.observers.through.objects
 WALKS_LISTED = 100  # the latest
+WALK_RATINGS_LISTED = 200  # a walk's walkthroughs on its page; beyond them, a campus at a time
 
 
 def get_walk_for_user(request: HttpRequest, pk: int) -> ProgressionWalk:
@@ -193,19 +194,31 @@ def _chosen(data, name: str, choices: list, what: str) -> list:
 @signed_in
 @require_safe
 def walk_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """The walk: where, who, why and the norms; the walkthroughs of it this user may see."""
+    """The walk: where, who, why and the norms; the walkthroughs of it this user may see, how many
+    at each campus, and those of one campus (?campus=CODE) when a big walk's list stops short."""
     walk = get_walk_for_user(request, pk)
+    campuses = list(walk.campuses.all())
+    code = request.GET.get("campus", "")
+    chosen = next((campus for campus in campuses if campus.code == code), None)
+    if code and chosen is None:
+        return HttpResponseBadRequest("Campus: choose one of the walk's campuses.", content_type="text/plain")
+    visible = Walkthrough.objects.visible_to(request.user).filter(walk=walk)
+    per_campus = dict(visible.values_list("teacher__campus").annotate(n=Count("pk")).order_by())
     walkthroughs = (
-        Walkthrough.objects.visible_to(request.user)
-        .filter(walk=walk)
+        visible.filter(**({"teacher__campus": chosen} if chosen else {}))
         .select_related("teacher__campus", "framework", "observer")
         .order_by("teacher__last_name", "teacher__first_name", "observed_at")
     )
+    listed, more = capped(walkthroughs, WALK_RATINGS_LISTED)
     context = {
         "walk": walk,
-        "campuses": list(walk.campuses.all()),
+        "campuses": campuses,
+        "chosen": chosen,
+        "per_campus": [(campus, per_campus.get(campus.pk, 0)) for campus in campuses],
+        "seen": sum(per_campus.values()),
         "observers": list(walk.observers.order_by("last_name", "first_name")),
-        "walkthroughs": list(walkthroughs),
+        "walkthroughs": listed,
+        "more": more,
         "can_edit": request.user.has_role(Role.Kind.DISTRICT_LEADER),  # as walk_edit's role_required
     }
     return render(request, "observations/walk_detail.html", context)

@@ -182,6 +182,29 @@ def test_the_walk_page_links_to_logging_a_walkthrough_in_it(client, district, la
     assert f'href="{NEW}?walk={lakewood_walk.pk}">Log a walkthrough in this walk' in page
 
 
+def test_a_big_walks_page_counts_each_campus_and_lists_one_campus_at_a_time(client, content, district, monkeypatch):
+    """A district-wide walk rates hundreds of classrooms: the page stops short, says so, and lists a campus's."""
+    monkeypatch.setattr("observations.walk_views.WALK_RATINGS_LISTED", 2)
+    walk = plan_walk(district, observers=[district.coach], campuses=[district.oak, district.lkw])
+    client.force_login(district.leader)
+    url = walk.get_absolute_url()
+    walked(district.coach, district.teacher, walk, in_place=2)
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    for teacher in (district.oak_teacher, district.lkw_teacher):
+        walked(district.coach, teacher, walk, in_place=2)
+    with CaptureQueriesContext(connection) as three:
+        page = " ".join(client.get(url).content.decode().split())
+    assert len(three) == len(one)  # the same queries however many walkthroughs
+    assert "Every campus (3)" in page and f'href="{url}?campus=OAK#walkthroughs">Oak Cliff Elementary (2)</a>' in page
+    assert page.count('<article class="walkthrough card">') == 2 and "The first 2 are listed, by teacher: choose a campus" in page
+    lakewood = " ".join(client.get(url, {"campus": "LKW"}).content.decode().split())
+    assert "Walkthroughs in this walk: Lakewood Middle School" in lakewood and "Grace Kim" in lakewood
+    assert lakewood.count('<article class="walkthrough card">') == 1 and "The first" not in lakewood
+    refused = client.get(url, {"campus": "NOPE"})
+    assert refused.status_code == 400 and refused.content == b"Campus: choose one of the walk's campuses."
+
+
 def test_the_teacher_search_of_a_walk_is_limited_to_its_campuses(client, district, lakewood_walk):
     body = client.get(NEW, {"walk": lakewood_walk.pk, "q": "math"}, headers=HTMX_SEARCH).content.decode()
     assert "Grace Kim" in body and "Hannah Weiss" in body
