@@ -18,6 +18,7 @@ from .pdf import pdf_filename, pdf_response
 from .teacher import teacher_summary as build_teacher_summary
 
 CAMPUS_ROLES = (Role.Kind.PRINCIPAL, Role.Kind.DISTRICT_LEADER, Role.Kind.SITE_ADMIN)
+PDF_CLASSROOMS = 150  # a walk debrief PDF compares at most so many classrooms; a bigger walk prints in parts
 
 
 def _walkthrough_context(request: HttpRequest, pk: int) -> dict:
@@ -127,6 +128,14 @@ def _with_walkers(context: dict) -> dict:
 @require_safe
 def walk_debrief_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     context = _with_walkers(debrief_context(request, pk))
+    rated = 0 if context["problem"] else len(context["debrief"].classrooms)
+    if rated > PDF_CLASSROOMS:  # some 300 pages, half a minute and half a gigabyte to draw: in parts
+        keep = ("walk", "form", "scope", "printed", "observers", "planner", "filter_query")
+        many = f"{rated} classroom{'s' if rated != 1 else ''}"
+        context = {name: context[name] for name in keep} | {"problem": (
+            f"This debrief compares {many}, more than one PDF holds ({PDF_CLASSROOMS}): "
+            "choose a campus, grade band or subject, and print each part."
+        )}  # fmt: skip
     if context["problem"]:  # the print page says which filter and why; a PDF could not
         return render(request, "reports/walk_debrief.html", context, status=status_of(context))
     walk = context["walk"]

@@ -257,6 +257,17 @@ def test_the_debrief_links_its_print_page_and_csv_with_its_filters(client, distr
     assert "3 classrooms: each" in printed and "<script>" not in printed and 'rel="license"' in printed  # hostile text escaped
 
 
+def test_a_walk_too_big_for_one_pdf_is_printed_in_parts(client, district, walks, monkeypatch):
+    """A district-wide walk's debrief made a 309-page PDF in half a minute and half a gigabyte: above
+    the limit the PDF asks for a part (a 400 saying how), and each part prints."""
+    monkeypatch.setattr("reports.views.PDF_CLASSROOMS", 0)  # Maria, rated by two, is one too many
+    refused = debrief(client, district.leader, walks["walk"], 400, name="reports:walk-debrief-pdf")
+    assert "This debrief compares 1 classroom, more than one PDF holds (0): choose a campus, grade band" in refused
+    assert "%PDF" not in refused and "Maria Alvarez" not in refused
+    part = debrief(client, district.leader, walks["walk"], name="reports:walk-debrief-pdf", grade_band="K-2")
+    assert part.startswith("%PDF")
+
+
 def test_the_pdf_holds_the_figures_and_never_a_private_note(client, district, walks):
     client.force_login(district.leader)
     response = client.get(reverse("reports:walk-debrief-pdf", args=[walks["walk"].pk]))
