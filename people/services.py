@@ -82,18 +82,15 @@ def _import(rows: list[RosterRow], dry_run: bool) -> Counter:
         people.setdefault(row.person_key, []).append(row)
     # The usernames the file's people would sign in with, looked up together (one query each was
     # 10,000 for a district): taken by someone the file does not match, they are refused.
-    wanted = [rows[0].employee_id or rows[0].email for rows in people.values()]
-    taken = {
-        name for part in _chunks(wanted) for name in User.objects.filter(username__in=part).values_list("username", flat=True)
-    }  # fmt: skip
+    username_of = {key: person_rows[0].employee_id or person_rows[0].email for key, person_rows in people.items()}
+    taken = set(User.objects.filter(username__in=username_of.values()).values_list("username", flat=True))
     matches, usernames = {}, {}
     for key, person_rows in people.items():
-        first = person_rows[0]
+        first, username = person_rows[0], username_of[key]
         matches[key] = (
             _match(first, teacher_by_id, teacher_by_email, "teacher", problems),
             _match(first, user_by_id, user_by_email, "user", problems),
         )
-        username = first.employee_id or first.email
         if matches[key][1] is None and username in taken:
             problems.append(f"row {first.line}: the username {username} is taken by someone else")
         if _gets_login(person_rows):
@@ -119,12 +116,6 @@ def _import(rows: list[RosterRow], dry_run: bool) -> Counter:
     if dry_run:
         transaction.set_rollback(True)
     return +changes
-
-
-def _chunks(items: list, size: int = 5000):
-    """Lists of at most `size`: SQLite takes a limited number of values in one query."""
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def _gets_login(person_rows: list[RosterRow]) -> bool:

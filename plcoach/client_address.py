@@ -42,10 +42,10 @@ def client_address(request: HttpRequest) -> str | None:
 
     Each proxy appends the address it heard from to X-Forwarded-For, so the client is that many
     entries from the right; entries further left were written by the client and prove nothing.
-    Without the header (dropped unless a balancer sent it), REMOTE_ADDR."""
+    Without the header (forwarded_headers_guard dropped it unless a balancer sent it), REMOTE_ADDR."""
     remote = request.META.get("REMOTE_ADDR")
     hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()]
-    if not settings.PROXY_COUNT or not hops or not from_proxy(request):
+    if not settings.PROXY_COUNT or not hops:
         return remote
     candidate = hops[-settings.PROXY_COUNT] if len(hops) >= settings.PROXY_COUNT else hops[0]
     try:

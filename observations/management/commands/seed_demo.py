@@ -284,7 +284,7 @@ def teacher_rows(rng: random.Random, teacher: Teacher, count: int, sequences: li
     # Walk visits rated twice: each second rating takes the place of one of the teacher's other
     # visits, drawn from them all, so the count stays and no stretch of time is thinned.
     doubles = [i for i, days_ago in enumerate(days) if days_ago in walks and rng.random() < SECOND_RATING]
-    singles = [i for i in range(len(days)) if i not in set(doubles)]
+    singles = sorted(set(range(len(days))) - set(doubles))
     kept = min(len(doubles), len(singles))
     doubles, dropped = set(rng.sample(doubles, kept)), set(rng.sample(singles, kept))
     for n, days_ago in enumerate(days):
