@@ -1,5 +1,7 @@
 """Walkthroughs in Debian's Chromium on a tablet (768x1024): the coach's whole flow, with htmx and the retry script."""
 
+import re
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
@@ -323,6 +325,29 @@ def test_back_waits_while_an_answer_is_not_saved_yet(coach_tablet, site):
     expect(page.locator(".question-text .action-number")).to_have_text("3", timeout=15_000)
     expect(page.get_by_role("button", name="Back: undo “Foundation 2”")).to_be_enabled()
     assert list(Answer.objects.values_list("number", flat=True)) == [1, 2]
+
+
+def test_on_a_phone_an_unsaved_tap_shows_in_the_sticky_bar_and_on_its_button(coach_tablet, site):
+    """On a phone the form's own message can sit below the screen: the walk's sticky bar says
+    "Not saved yet" while the tap waits, and the button tapped stays marked."""
+    page = coach_tablet
+    page.set_viewport_size({"width": 390, "height": 844})
+    start(page, site, "brooks", "James Brooks", "Flex Model")
+    page.get_by_label("Evidence").fill("Rotation chart up, nobody used it.")
+    page.context.set_offline(True)
+    page.get_by_role("button", name="Not yet").click()
+    expect(page.locator(".question [data-send-status]")).to_contain_text("Your answer, “Not yet”, is kept here")
+    status_bar = page.locator(".walk-status")
+    bar_text = "() => getComputedStyle(document.querySelector('.walk-status'), '::after').content"
+    assert page.evaluate(bar_text) == '"Not saved yet"'
+    box = status_bar.bounding_box()
+    assert 0 <= box["y"] and box["y"] + box["height"] <= 844  # on screen, wherever the page is scrolled
+    expect(page.get_by_role("button", name="Not yet")).to_have_class(re.compile(r"\bis-kept\b"))
+    expect(page.get_by_role("button", name="In place")).not_to_have_class(re.compile(r"\bis-kept\b"))
+    page.context.set_offline(False)
+    expect(page.locator(".pause h2")).to_contain_text("Progression pause: Foundation 1", timeout=15_000)
+    assert page.evaluate(bar_text) == "none"
+    assert Answer.objects.get().evidence == "Rotation chart up, nobody used it."
 
 
 def test_a_driver_model_choice_made_offline_is_never_saved_unsubmitted(coach_tablet, site):

@@ -42,6 +42,7 @@
   function resend(form) {
     if (!form.isConnected) {
       unsaved.delete(form);
+      markUnsaved();
       if (!anyUnsaved()) everyRetryForm(false);
       return;
     }
@@ -81,9 +82,24 @@
     });
   }
 
+  // On a phone the form's message can be below the screen: the button tapped stays marked,
+  // and the walk's sticky bar shows "Not saved yet" (CSS) while anything is unsaved.
+  function markUnsaved() {
+    document.documentElement.toggleAttribute("data-unsaved", anyUnsaved());
+  }
+
+  function markKept(form) {
+    var answer = (sent.get(form) || new FormData()).get("in_place");
+    form.querySelectorAll("button").forEach(function (button) {
+      button.classList.toggle("is-kept", button.name === "in_place" ? button.value === answer : form.classList.contains("back-form"));
+    });
+  }
+
   function failed(form) {
     unsaved.add(form); // its buttons, and the walk's others, are disabled since it was sent
     holdFields(form);
+    markKept(form);
+    markUnsaved();
     var attempt = (attempts.get(form) || 0) + 1;
     attempts.set(form, attempt);
     var seconds = Math.min(Math.pow(2, attempt - 1), 10);
@@ -138,6 +154,7 @@
       }
       answered = true;
       unsaved.delete(form);
+      markUnsaved();
       clearTimeout(timers.get(form));
       attempts.delete(form);
       if (!anyUnsaved()) everyRetryForm(false);
