@@ -38,7 +38,9 @@ class Echo:
 
 def csv_lines(walkthroughs) -> Iterator[str]:
     writer = csv.writer(Echo())
-    yield writer.writerow(HEADER)
+    # A byte-order mark first: without one, Excel reads the file in the computer's own code page,
+    # garbling accented names and the curly quotes a tablet's keyboard types.
+    yield "\ufeff" + writer.writerow(HEADER)
     rows = walkthroughs.order_by("observed_at", "pk").values_list(*FIELDS)
     for row in rows.iterator(chunk_size=2000):
         at, campus, first, last, band, subject, obs_first, obs_last, obs_username, walk, model, progression = row[:12]

@@ -73,7 +73,7 @@ def test_a_next_move_kept_as_the_pl_toolbox_gave_it_is_marked_as_its(client, wal
     moves = get(client, district.principal, "dashboard:pauses").content.decode().split('<ol class="next-moves">')[1]
     kept = moves.split("</ol>")[0].split("<li>")
     assert [item.strip() for item in kept if "PL Toolbox" in item] == [
-        f"{escape(third.next_move)} <span class=\"meta\">the PL Toolbox's possible next move · 1 classroom</span></li>"
+        f"{escape(third.next_move)} <span class=\"meta\">(the PL Toolbox's possible next move, 1 classroom)</span></li>"
     ]
 
 
@@ -245,7 +245,9 @@ def test_a_leader_sees_the_district_line_and_each_campus(client, walks, district
 def test_the_export_is_one_row_per_walkthrough_injection_safe_and_never_the_private_note(client, walks, district):
     response = get(client, district.principal, "dashboard:export")
     assert response["Content-Type"].startswith("text/csv")
-    text = b"".join(response.streaming_content).decode()
+    content = b"".join(response.streaming_content)
+    assert content.startswith("\ufeff".encode())  # UTF-8 for Excel
+    text = content.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0] == ["Date", "Campus", "Teacher", "Grade band", "Subject", "Observer", "Walk", "Model seen", "Progression",
                        "Pause phase", "Pause number", "Pause action (PL Toolbox, CC BY-NC-SA 4.0)", "Next move",
@@ -264,7 +266,7 @@ def test_the_export_tells_the_toolboxs_next_move_kept_from_the_observers_own(cli
     flex_walkthrough(district.coach, district.oak_teacher, in_place=2, observed_at=days_ago(1), next_move=third.next_move,
                      model_seen=Walkthrough.BlendedModel.STATION_ROTATION)  # fmt: skip
     response = get(client, district.principal, "dashboard:export")
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     kept = rows[-1]  # the latest
     assert kept[7:] == ["Station Rotation", "Flex Model", "Foundation", "3", third.text, third.next_move, "PL Toolbox"]
     assert [row[-1] for row in rows[1:-1]] == ["Observer"] * 4

@@ -113,7 +113,7 @@ def test_the_walks_classrooms_counted_once_at_their_latest_pause(client, distric
 def test_the_most_common_next_moves(client, district, walks):
     body = debrief(client, district.leader, walks["walk"])
     moves = between(body, '<ol class="next-moves">', "</ol>")
-    assert f'{STATION_RULES} <span class="meta">2 classrooms</span>' in moves  # Maria and James
+    assert f'{STATION_RULES} <span class="meta">(2 classrooms)</span>' in moves  # Maria and James
     assert moves.index(STATION_RULES) < moves.index("DANIEL-MOVE")
     assert escape(HOSTILE) in moves and "<script>" not in body.split("</head>", 1)[1]
     assert "PRIVATE-NOTE" not in body
@@ -206,14 +206,14 @@ def test_the_blind_rule_holds_with_the_filters(client, district, walks):
     """The principal has submitted Maria only: the coach's ratings of James, Aisha and Daniel do not exist for them."""
     d, walk = district, walks["walk"]
     body = debrief(client, d.principal, walk)
-    assert "1 classroom: each" in body and f'{STATION_RULES} <span class="meta">1 classroom</span>' in body
+    assert "1 classroom: each" in body and f'{STATION_RULES} <span class="meta">(1 classroom)</span>' in body
     assert "DANIEL-MOVE" not in body and escape(HOSTILE) not in body and "LKW-ONLY-MOVE" not in body
     for filters in ({"grade_band": "K-2"}, {"subject": "Reading"}, {"grade_band": "3-5", "subject": "Science"}):
         body = debrief(client, d.principal, walk, **filters)
         assert "No finished walkthrough on a progression in this walk and these filters" in body, filters
         assert "Brooks" not in body and "Nguyen" not in body and "Carter" not in body
     exported = debrief(client, d.principal, walk, name="observations:walk-debrief-csv", grade_band="3-5")
-    rows = list(csv.reader(io.StringIO(exported)))
+    rows = list(csv.reader(io.StringIO(exported.removeprefix("\ufeff"))))
     assert [row[2] for row in rows[1:]] == ["Maria Alvarez", "Maria Alvarez"]  # the coach's and their own
     text = pdf_text(client.get(reverse("reports:walk-debrief-pdf", args=[walk.pk]), {"subject": "Reading"}).content)
     assert "DANIEL-MOVE" not in text and "James Brooks" not in text
@@ -240,7 +240,9 @@ def test_the_csv_holds_the_walks_rows_in_the_filters_and_never_a_private_note(cl
     response = client.get(reverse("observations:walk-debrief-csv", args=[walks["walk"].pk]), {"campus": "OAK"})
     assert response["Content-Type"].startswith("text/csv")
     assert response["Content-Disposition"] == f'attachment; filename="spring-walk-{timezone.localdate():%Y-%m-%d}.csv"'
-    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    content = b"".join(response.streaming_content)
+    assert content.startswith("\ufeff".encode())  # UTF-8 for Excel
+    rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
     assert rows[0][:3] == ["Date", "Campus", "Teacher"]
     teachers = sorted(row[2] for row in rows[1:])
     assert teachers == ["Aisha Carter", "Daniel Nguyen", "James Brooks", "Maria Alvarez", "Maria Alvarez"]
@@ -279,7 +281,7 @@ def test_the_pdf_holds_the_figures_and_never_a_private_note(client, district, wa
     assert "WALK DEBRIEF" in text and "Spring walk" in text and "Lakewood Middle School, Oak Cliff Elementary" in text
     assert "5 classrooms: each classroom's latest walkthrough in this walk." in text
     assert "Foundation 5 2" in text and "Differentiated 2 1" in text  # the figures table
-    assert f"{STATION_RULES} 2 classrooms" in text
+    assert f"{STATION_RULES} (2 classrooms)" in text
     assert "Foundation 3 (position 3) Foundation 5 (position 5)" in text
     assert "1 moved on, 1 stayed at the same pause, 1 moved back" in text
     assert "Team agreement: 100%" in text
