@@ -1,0 +1,45 @@
+"""Pages on a phone (390x844) in Debian's Chromium, for a district leader on a small seeded district:
+no page wider than the screen, and a header of one row."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from observations.models import ProgressionWalk
+from people.models import Campus, Teacher, User
+from tests.reporting import signed_in_page
+
+pytestmark = pytest.mark.browser
+PHONE = (390, 844)
+
+
+@pytest.fixture
+def leader_phone(live_server, transactional_db, browser):
+    call_command("seed_demo", force=True, stdout=StringIO(), stderr=StringIO(), campuses=2, teachers=24, walkthroughs=400, seed=3)
+    page = signed_in_page(browser, Client(), live_server, User.objects.get(username="sd-leader-1"), viewport=PHONE)
+    yield page
+    page.context.close()
+
+
+def test_no_page_is_wider_than_the_phone_and_the_header_is_one_row(leader_phone, live_server):
+    page = leader_phone
+    campus, walk = Campus.objects.order_by("code").first(), ProgressionWalk.objects.order_by("-date").first()
+    teacher = Teacher.objects.filter(campus=campus).first()
+    paths = ["/", "/progressions/flex/", "/walkthroughs/", "/teachers/", f"/teachers/{teacher.pk}/", "/walks/",
+             f"/walks/{walk.pk}/", f"/walks/{walk.pk}/debrief/", f"/walks/{walk.pk}/debrief/print/", "/dashboard/",
+             "/dashboard/coverage/", "/dashboard/trends/", f"/campuses/{campus.code}/summary/",
+             f"/teachers/{teacher.pk}/summary/"]  # fmt: skip
+    too_wide = {}
+    for path in paths:
+        response = page.goto(live_server.url + path)
+        assert response.status == 200, path
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > PHONE[0]:
+            too_wide[path] = width
+        header = page.locator(".site-header")
+        if header.count():
+            assert header.bounding_box()["height"] <= 64, path
+    assert too_wide == {}
+    assert page.console_errors == []
