@@ -29,23 +29,51 @@ def pause_position(phase: str, number: int | None) -> tuple[int, int]:
     return (PHASE_ORDER[phase], number) if number else (len(PHASE_ORDER), 0)
 
 
+# pause_position as one number in SQL, to take the lowest and highest of a walk's ratings.
+PAUSE_RANK_SQL = (
+    "(CASE WHEN pause_number IS NULL THEN %d " % len(PHASE_ORDER)
+    + " ".join(f"WHEN pause_phase = '{kind}' THEN {position}" for kind, position in PHASE_ORDER.items())
+    + " END * 1000 + COALESCE(pause_number, 0))"
+)
+
+
+def pause_from_rank(rank: int) -> tuple[str, int | None]:
+    """The (phase, number) a PAUSE_RANK_SQL number stands for: ("", None) when every action was in place."""
+    position, number = divmod(rank, 1000)
+    return (Phase.Kind.values[position], number) if number else ("", None)
+
+
+def pause_range_label(low: tuple[str, int | None], high: tuple[str, int | None]) -> str:
+    """Where a walk's observers placed one classroom's pause: one pause, or the lowest to the highest."""
+    if low == high:
+        return pause_label(*low)
+    return f"{pause_label(*low)} to {pause_label(*high) if high[1] else EVERY_ACTION.lower()} (observers differed)"
+
+
 @dataclass
 class Stop:
-    """One point of a timeline: a pause, and how many walkthroughs in a row found it."""
+    """One point of a timeline: a pause, and how many walkthroughs in a row found it. A classroom
+    that several observers rated in one walk is one visit: its pause is the lowest they gave, and
+    `up_to` the highest when they differed."""
 
     phase: str
     number: int | None
     first_seen: datetime
     last_seen: datetime
     times: int = 1
+    up_to: tuple[str, int | None] | None = None
 
     @property
     def label(self) -> str:
-        return pause_label(self.phase, self.number)
+        return pause_range_label((self.phase, self.number), self.up_to or (self.phase, self.number))
 
     @property
     def position(self) -> tuple[int, int]:
         return pause_position(self.phase, self.number)
+
+    @property
+    def highest(self) -> tuple[int, int]:
+        return pause_position(*self.up_to) if self.up_to else self.position
 
 
 @dataclass
@@ -76,10 +104,16 @@ class Track:
 
     @property
     def movement(self) -> int:
-        """+1 moved on since the previous different pause, -1 moved back, 0 no earlier pause."""
+        """+1 moved on since the previous different pause, -1 moved back, 0 no earlier pause, or no
+        clear move (observers of a walk differed, and the ranges overlap either way)."""
         if len(self.stops) < 2:
             return 0
-        return 1 if self.stops[-1].position > self.stops[-2].position else -1
+        before, now = self.stops[-2], self.stops[-1]
+        if now.position >= before.position and now.highest >= before.highest:
+            return 1
+        if now.position <= before.position and now.highest <= before.highest:
+            return -1
+        return 0
 
 
 @dataclass
@@ -101,43 +135,50 @@ def teacher_history(*, teacher, viewer, latest_stops: int | None = None) -> list
     visible = (
         Walkthrough.objects.visible_to(viewer)
         .filter(teacher=teacher, status=Walkthrough.Status.COMPLETE)
-        .values("framework_id", "kind", "id", "observed_at", "pause_phase", "pause_number")
+        .values("framework_id", "kind", "id", "walk_id", "observed_at", "pause_phase", "pause_number")
         .order_by()
     )
     sql, params = visible.query.sql_with_params()
     keep = "" if latest_stops is None else "WHERE stop > stops - %s"
     with connection.cursor() as cursor:
-        cursor.execute(STOPS_SQL.format(visible=sql, keep=keep), (*params, *(() if latest_stops is None else (latest_stops,))))
+        query = STOPS_SQL.format(visible=sql, keep=keep, rank=PAUSE_RANK_SQL)
+        cursor.execute(query, (*params, *(() if latest_stops is None else (latest_stops,))))
         rows = cursor.fetchall()
     frameworks = Framework.objects.in_bulk()
     by_framework: dict[int, FrameworkHistory] = {}
-    for framework_id, kind, phase, number, first_seen, last_seen, times, stops, walkthroughs, latest_pk, latest_at, next_move in rows:
+    for framework_id, kind, low, high, first_seen, last_seen, times, stops, walkthroughs, latest_pk, latest_at, next_move in rows:
         if framework_id not in by_framework:
             by_framework[framework_id] = FrameworkHistory(
                 frameworks[framework_id], Track(Walkthrough.Kind.COACH), Track(Walkthrough.Kind.SELF)
             )
         history = by_framework[framework_id]
         track = history.coach if kind == Walkthrough.Kind.COACH else history.self_reflection
-        track.walkthroughs, track.latest_pk, track.latest_at, track.next_move = walkthroughs, latest_pk, _aware(latest_at), next_move
+        track.walkthroughs, track.latest_pk, track.latest_at, track.next_move = walkthroughs, latest_pk, aware_datetime(latest_at), next_move
         if frameworks[framework_id].is_progression:  # a Driver Model walkthrough has no pause to draw
+            (phase, number), highest = pause_from_rank(low), pause_from_rank(high)
             phase = phase or Phase.Kind.FOUNDATION  # every action in place: no pause phase recorded
-            track.stops.append(Stop(phase, number, _aware(first_seen), _aware(last_seen), times))
+            up_to = highest if high != low else None
+            track.stops.append(Stop(phase, number, aware_datetime(first_seen), aware_datetime(last_seen), times, up_to))
             track.stops_in_all = stops
     return sorted(by_framework.values(), key=lambda h: (h.framework.kind, h.framework.name))
 
 
-# Gaps and islands: a stop starts where the pause differs from the walkthrough before; a running
-# count of starts numbers the stops of each track (framework and kind). Windows over the whole
-# track give its count and its latest walkthrough, whose date and next move are read last.
+# A visit is a walkthrough, or a walk's ratings of the classroom (several observers, rated
+# blind): the lowest and highest pause they gave. Gaps and islands over the visits: a stop starts
+# where the pauses differ from the visit before; a running count of starts numbers the stops of
+# each track (framework and kind). The track's count and its latest walkthrough are read over
+# every walkthrough; that one's date and next move are read last.
 STOPS_SQL = """
 WITH visible AS ({visible}),
-starts AS (
-    SELECT framework_id, kind, id, observed_at, pause_phase, pause_number,
-        CASE WHEN LAG(pause_phase) OVER track = pause_phase
-              AND LAG(COALESCE(pause_number, 0)) OVER track = COALESCE(pause_number, 0) THEN 0 ELSE 1 END AS starts,
-        COUNT(*) OVER (PARTITION BY framework_id, kind) AS walkthroughs,
-        LAST_VALUE(id) OVER (track ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS latest_pk
+visits AS (
+    SELECT framework_id, kind, MIN(observed_at) AS observed_at, MAX(observed_at) AS last_at, COUNT(*) AS ratings,
+        MIN({rank}) AS low, MAX({rank}) AS high, MIN(id) AS id
     FROM visible
+    GROUP BY framework_id, kind, COALESCE(walk_id, -id)
+),
+starts AS (
+    SELECT *, CASE WHEN LAG(low) OVER track = low AND LAG(high) OVER track = high THEN 0 ELSE 1 END AS starts
+    FROM visits
     WINDOW track AS (PARTITION BY framework_id, kind ORDER BY observed_at, id)
 ),
 numbered AS (
@@ -145,21 +186,31 @@ numbered AS (
     FROM starts
 ),
 stops AS (
-    SELECT framework_id, kind, stop, MIN(pause_phase) AS phase, MIN(pause_number) AS number,
-        MIN(observed_at) AS first_seen, MAX(observed_at) AS last_seen, COUNT(*) AS times,
-        MAX(stop) OVER (PARTITION BY framework_id, kind) AS stops, MIN(walkthroughs) AS walkthroughs, MIN(latest_pk) AS latest_pk
+    SELECT framework_id, kind, stop, MIN(low) AS low, MIN(high) AS high,
+        MIN(observed_at) AS first_seen, MAX(last_at) AS last_seen, SUM(ratings) AS times,
+        MAX(stop) OVER (PARTITION BY framework_id, kind) AS stops
     FROM numbered
     GROUP BY framework_id, kind, stop
+),
+tracks AS (
+    SELECT framework_id, kind, COUNT(*) AS walkthroughs,
+        MAX(CASE WHEN latest = 1 THEN id END) AS latest_pk
+    FROM (SELECT framework_id, kind, id,
+              ROW_NUMBER() OVER (PARTITION BY framework_id, kind ORDER BY observed_at DESC, id DESC) AS latest
+          FROM visible) AS ranked
+    GROUP BY framework_id, kind
 )
-SELECT stops.framework_id, stops.kind, phase, number, first_seen, last_seen, times, stops, walkthroughs, latest_pk,
+SELECT stops.framework_id, stops.kind, low, high, first_seen, last_seen, times, stops, walkthroughs, latest_pk,
     latest.observed_at, latest.next_move
-FROM stops JOIN observations_walkthrough latest ON latest.id = stops.latest_pk
+FROM stops
+JOIN tracks ON tracks.framework_id = stops.framework_id AND tracks.kind = stops.kind
+JOIN observations_walkthrough latest ON latest.id = tracks.latest_pk
 {keep}
 ORDER BY stops.framework_id, stops.kind, stop
 """
 
 
-def _aware(value: datetime | str) -> datetime:
+def aware_datetime(value: datetime | str) -> datetime:
     """SQLite's raw rows hold the text of a UTC time; PostgreSQL's an aware datetime."""
     if isinstance(value, str):
         value = parse_datetime(value)

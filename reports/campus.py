@@ -1,15 +1,14 @@
 """The campus summary: a row per teacher and framework (the latest pause and its next move), built
 with two queries however large the campus or long its history (the teachers, and each teacher's
-two latest walkthroughs per framework)."""
+two latest visits per framework)."""
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.db.models import F, Window
-from django.db.models.functions import RowNumber
+from django.db import connection
 from django.utils import timezone
 
-from observations.history import pause_label, pause_position
+from observations.history import PAUSE_RANK_SQL, aware_datetime, pause_from_rank, pause_range_label
 from observations.models import Walkthrough
 from people.models import Campus, Teacher
 from progressions.models import Framework
@@ -17,26 +16,15 @@ from progressions.models import Framework
 from .charts import SpreadChart, spread_chart
 
 QUIET_DAYS = 30  # a teacher with no walkthrough for this long is listed for a visit
-# One row per walkthrough; rank 1 is the latest on its framework, rank 2 the one before.
-ROW_FIELDS = (
-    "teacher_id",
-    "framework_id",
-    "framework__name",
-    "framework__kind",
-    "observed_at",
-    "pause_phase",
-    "pause_number",
-    "next_move",
-    "rank",
-)
 
 
 class Movement:
-    """Since the walkthrough before on the same progression."""
+    """Since the visit before on the same progression."""
 
     ON = "Moved on"
     SAME = "Same pause"
     BACK = "Moved back"
+    UNCLEAR = "No clear move: observers differed"
     FIRST = "First walkthrough"
 
 
@@ -63,29 +51,57 @@ class CampusSummary:
         return len({row.teacher.pk for row in self.rows})
 
 
-def latest_two(campus: Campus, viewer):
-    """Each teacher's two latest finished coach walkthroughs per framework that the viewer may see."""
-    return (
+# A visit is a walkthrough, or a walk's ratings of the classroom (several observers, rated blind):
+# the lowest and highest pause they gave. Each teacher's two latest visits per framework; the
+# latest visit holds the latest walkthrough, whose next move is the row's.
+LATEST_VISITS_SQL = """
+WITH visible AS ({visible}),
+numbered AS (
+    SELECT *, ROW_NUMBER() OVER (PARTITION BY teacher_id, framework_id ORDER BY observed_at DESC, id DESC) AS latest
+    FROM visible
+),
+visits AS (
+    SELECT teacher_id, framework_id, MAX(observed_at) AS at, MIN({rank}) AS low, MAX({rank}) AS high,
+        MAX(CASE WHEN latest = 1 THEN next_move END) AS next_move, MAX(id) AS id
+    FROM numbered
+    GROUP BY teacher_id, framework_id, COALESCE(walk_id, -id)
+),
+ranked AS (
+    SELECT *, ROW_NUMBER() OVER (PARTITION BY teacher_id, framework_id ORDER BY at DESC, id DESC) AS rank
+    FROM visits
+)
+SELECT teacher_id, framework_id, framework.name, framework.kind, at, low, high, next_move, rank
+FROM ranked JOIN progressions_framework framework ON framework.id = ranked.framework_id
+WHERE rank <= 2
+ORDER BY teacher_id, framework.name, rank
+"""
+
+
+def latest_visits(campus: Campus, viewer) -> list[tuple]:
+    """Each teacher's two latest visits per framework, of the finished coach walkthroughs the viewer may see."""
+    visible = (
         Walkthrough.objects.visible_to(viewer)
         .filter(teacher__campus=campus, kind=Walkthrough.Kind.COACH, status=Walkthrough.Status.COMPLETE)
-        .annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=[F("teacher_id"), F("framework_id")],
-                order_by=[F("observed_at").desc(), F("pk").desc()],
-            )
-        )
-        .filter(rank__lte=2)
-        .order_by("teacher_id", "framework__name", "rank")
-        .values_list(*ROW_FIELDS)
+        .values("teacher_id", "framework_id", "walk_id", "id", "observed_at", "pause_phase", "pause_number", "next_move")
+        .order_by()
     )
+    sql, params = visible.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(LATEST_VISITS_SQL.format(visible=sql, rank=PAUSE_RANK_SQL), params)
+        return cursor.fetchall()
 
 
-def movement(latest: tuple[str, int | None], previous: tuple[str, int | None] | None) -> str:
+def movement(latest: tuple[int, int], previous: tuple[int, int] | None) -> str:
+    """From the visit before to the latest, each given as its lowest and highest pause (PAUSE_RANK_SQL)."""
     if previous is None:
         return Movement.FIRST
-    now, before = pause_position(*latest), pause_position(*previous)
-    return Movement.ON if now > before else Movement.BACK if now < before else Movement.SAME
+    if latest == previous:
+        return Movement.SAME
+    if latest[0] >= previous[0] and latest[1] >= previous[1]:
+        return Movement.ON
+    if latest[0] <= previous[0] and latest[1] <= previous[1]:
+        return Movement.BACK
+    return Movement.UNCLEAR
 
 
 def campus_summary(*, campus: Campus, viewer, today: date | None = None) -> CampusSummary:
@@ -93,20 +109,21 @@ def campus_summary(*, campus: Campus, viewer, today: date | None = None) -> Camp
     teachers = list(Teacher.objects.filter(campus=campus).order_by("last_name", "first_name", "pk"))
     by_teacher: dict[int, list[CampusRow]] = {t.pk: [] for t in teachers}
     pauses: dict[tuple[str, int], list[tuple[str, int | None]]] = {}  # per progression: each teacher's latest pause
-    previous: dict[tuple[int, int], tuple[str, int | None]] = {}
-    walkthroughs = list(latest_two(campus, viewer))
-    for teacher_id, framework_id, _name, _kind, _at, phase, number, _move, rank in walkthroughs:
+    previous: dict[tuple[int, int], tuple[int, int]] = {}
+    visits = latest_visits(campus, viewer)
+    for teacher_id, framework_id, _name, _kind, _at, low, high, _move, rank in visits:
         if rank == 2:
-            previous[(teacher_id, framework_id)] = (phase, number)
+            previous[(teacher_id, framework_id)] = (low, high)
     teacher_of = {t.pk: t for t in teachers}
-    for teacher_id, framework_id, name, kind, at, phase, number, next_move, rank in walkthroughs:
+    for teacher_id, framework_id, name, kind, at, low, high, next_move, rank in visits:
         if rank != 1:
             continue
-        row = CampusRow(teacher_of[teacher_id], name, at)
+        row = CampusRow(teacher_of[teacher_id], name, aware_datetime(at))
         if kind == Framework.Kind.PROGRESSION:
-            row.pause, row.next_move = pause_label(phase, number), next_move
-            row.movement = movement((phase, number), previous.get((teacher_id, framework_id)))
-            pauses.setdefault((name, framework_id), []).append((phase, number))
+            row.pause, row.next_move = pause_range_label(pause_from_rank(low), pause_from_rank(high)), next_move or ""
+            row.movement = movement((low, high), previous.get((teacher_id, framework_id)))
+            # The spread counts a classroom at the lowest pause its observers gave.
+            pauses.setdefault((name, framework_id), []).append(pause_from_rank(low))
         by_teacher[teacher_id].append(row)
 
     since = today - timedelta(days=QUIET_DAYS)

@@ -26,6 +26,8 @@ class View:
     def movement(self) -> str:
         if len(self.track.stops) < 2:
             return "One pause so far" if self.track.stops else ""
+        if not self.track.movement:
+            return "No clear move: observers of a walk differed"
         return "Moved on from the pause before" if self.track.movement > 0 else "Moved back from the pause before"
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from observations.models import Walkthrough
 from people.models import Campus, Teacher
 from tests.reporting import flex_walkthrough, pdf_pages, pdf_text, signed_in_page
+from tests.walks import plan_walk, walked
 
 HEADER = ["TEACHER", "PROGRESSION", "LATEST PAUSE AND NEXT MOVE", "LAST WALKTHROUGH", "MOVEMENT"]
 NEXT_MOVE = 'Post "I can" <statements>\nat each station.'  # typed by the coach: escaped, its line kept
@@ -185,3 +186,21 @@ def test_the_print_page_passes_accessibility_checks_with_no_console_errors(
     assert results.violations_count == 0, results.generate_report()
     assert problems == []
     page.context.close()
+
+
+@pytest.mark.parametrize(
+    "before, movement",
+    [(4, "Moved on"), (7, "No clear move: observers differed"), (10, "Moved back")],  # Foundation 5, 8, 11
+)
+def test_a_walks_ratings_of_a_classroom_are_one_visit_not_a_move_back(client, content, district, before, movement):
+    """Two observers who rate a classroom blind in one walk are one visit at a range of pauses:
+    the later of the two ratings is not a move from the earlier one."""
+    d = district
+    flex_walkthrough(d.coach, d.teacher, in_place=before, observed_at=days_ago(20))
+    walk = plan_walk(d, observers=[d.coach, d.principal])
+    walked(d.principal, d.teacher, walk, in_place=8)  # Foundation 9
+    walked(d.coach, d.teacher, walk, in_place=6)  # Foundation 7, rated last
+    client.force_login(d.principal)
+    maria = row_of(client.get(reverse("reports:campus", args=["OAK"])).content.decode(), "Maria Alvarez")
+    assert "Foundation 7 to Foundation 9 (observers differed)" in maria
+    assert f">{movement}<" in maria

@@ -13,6 +13,7 @@ from observations.models import Walkthrough
 from people.models import Teacher
 from progressions.models import Framework
 from tests.reporting import flex_walkthrough
+from tests.walks import plan_walk, walked
 
 
 def add_teachers(campus, count: int) -> None:
@@ -123,6 +124,29 @@ def test_the_timeline_folds_repeated_pauses_and_keeps_the_latest_stops(client, c
     assert page.movement == flex.coach.movement != 0
     ev = next(h for h in response.context["progressions"] if h.framework.slug == "enriched-virtual").coach
     assert [(s.label, s.times) for s in ev.stops] == [("Foundation 3", 1)] and ev.earlier_stops == 0
+
+
+def test_a_walks_ratings_of_the_classroom_are_one_stop_at_the_range_they_gave(client, content, district):
+    """Two observers rating a classroom blind in one walk make one visit, not a move between them:
+    its stop spans their pauses, the same range again folds into it, and the next visit moves from it."""
+    d = district
+    flex_walkthrough(d.coach, d.teacher, in_place=4, observed_at=datetime.now(UTC) - timedelta(days=30))  # Foundation 5
+    for name in ("Spring walk", "Summer walk"):
+        walk = plan_walk(d, observers=[d.coach, d.principal], name=name)
+        walked(d.coach, d.teacher, walk, in_place=8)  # Foundation 9
+        walked(d.principal, d.teacher, walk, in_place=6)  # Foundation 7, rated last
+    history = next(h for h in teacher_history(teacher=d.teacher, viewer=d.leader) if h.framework.slug == "flex")
+    differed = "Foundation 7 to Foundation 9 (observers differed)"
+    assert [(s.label, s.times) for s in history.coach.stops] == [("Foundation 5", 1), (differed, 4)]
+    assert history.coach.movement == 1 and history.coach.walkthroughs == 5
+    walk = plan_walk(d, observers=[d.coach, d.principal], name="Autumn walk")
+    walked(d.coach, d.teacher, walk, in_place=7)  # Foundation 8: inside the range, so no clear move
+    history = next(h for h in teacher_history(teacher=d.teacher, viewer=d.leader) if h.framework.slug == "flex")
+    assert [s.label for s in history.coach.stops][-2:] == [differed, "Foundation 8"]
+    assert history.coach.movement == 0
+    client.force_login(d.leader)
+    body = client.get(reverse("reports:teacher", args=[d.teacher.pk])).content.decode()
+    assert differed in body and "No clear move: observers of a walk differed" in body
 
 
 def test_coach_walkthroughs_and_self_reflections_side_by_side_for_the_teacher(client, content, district):

@@ -120,7 +120,7 @@ def test_the_phase_of_the_last_pause_is_suggested(client, coach, district):
     finished_with_pause(district.coach, district.oak_teacher, in_place_first=12)  # paused at Differentiated 2
     page = start_form(client, district.oak_teacher)
     assert re.search(r'name="start_phase" value="differentiated" checked', page)
-    assert "Suggested: Differentiated 2 was the last pause" in page and '<span class="tag">suggested</span>' in page
+    assert "Suggested: the last pause was Differentiated 2, on" in page and '<span class="tag">suggested</span>' in page
     assert "Last pause: Differentiated 2" in page  # beside the progression in the list too
 
 
