@@ -153,7 +153,8 @@ def teacher_history(*, teacher, viewer, latest_stops: int | None = None) -> list
             )
         history = by_framework[framework_id]
         track = history.coach if kind == Walkthrough.Kind.COACH else history.self_reflection
-        track.walkthroughs, track.latest_pk, track.latest_at, track.next_move = walkthroughs, latest_pk, aware_datetime(latest_at), next_move
+        track.walkthroughs, track.latest_pk, track.next_move = walkthroughs, latest_pk, next_move
+        track.latest_at = aware_datetime(latest_at)
         if frameworks[framework_id].is_progression:  # a Driver Model walkthrough has no pause to draw
             (phase, number), highest = pause_from_rank(low), pause_from_rank(high)
             phase = phase or Phase.Kind.FOUNDATION  # every action in place: no pause phase recorded

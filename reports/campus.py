@@ -82,7 +82,8 @@ def latest_visits(campus: Campus, viewer) -> list[tuple]:
     visible = (
         Walkthrough.objects.visible_to(viewer)
         .filter(teacher__campus=campus, kind=Walkthrough.Kind.COACH, status=Walkthrough.Status.COMPLETE)
-        .values("teacher_id", "framework_id", "walk_id", "id", "observed_at", "pause_phase", "pause_number", "next_move")
+        .values("teacher_id", "framework_id", "walk_id", "id", "observed_at", "pause_phase", "pause_number",
+                "next_move")
         .order_by()
     )
     sql, params = visible.query.sql_with_params()

@@ -17,7 +17,8 @@ PHONE = (390, 844)
 
 @pytest.fixture
 def leader_phone(live_server, transactional_db, browser):
-    call_command("seed_demo", force=True, stdout=StringIO(), stderr=StringIO(), campuses=2, teachers=24, walkthroughs=400, seed=3)
+    seeded = {"campuses": 2, "teachers": 24, "walkthroughs": 400, "seed": 3}
+    call_command("seed_demo", force=True, stdout=StringIO(), stderr=StringIO(), **seeded)
     page = signed_in_page(browser, Client(), live_server, User.objects.get(username="sd-leader-1"), viewport=PHONE)
     yield page
     page.context.close()
