@@ -68,6 +68,8 @@ def reflection(client, maria) -> Walkthrough:
 def test_a_teacher_picks_a_progression_to_reflect_on(client, maria):
     page = client.get(REFLECT).content.decode()
     assert "Reflect on your practice" in page and "Which teacher?" not in page
+    # The promise test_nobody_else_sees_a_self_reflection holds the app to.
+    assert "Your self-reflections are yours alone: your coach, principal and district leaders do not see them." in page
     assert f'href="{REFLECT}?framework=flex"' in page and f'href="{REFLECT}?framework=enriched-virtual"' in page
     page = client.get(REFLECT, {"framework": "flex"}).content.decode()
     assert "Start from which phase?" in page and "Start reflecting" in page
