@@ -125,11 +125,25 @@ class PeopleFilters(forms.Form):
         self.fields["subject"].choices = _choices(choices.subjects, "All subjects")
         self.campuses = {c.code: c for c in choices.campuses}
         self.every_campus = choices.every_campus
+        if self.only_campus:  # a principal of one school: no choice to offer (the scope line names it)
+            self.fields["campus"].widget = forms.HiddenInput()
 
     @property
     def only_campus(self) -> Campus | None:
         """The one campus a viewer has (a principal of one school): named, not "all your campuses"."""
         return next(iter(self.campuses.values())) if len(self.campuses) == 1 and not self.every_campus else None
+
+    def show_applied(self) -> None:
+        """Once valid: each input shows what the page applies, a default included, not a blank."""
+        applied = self.applied()
+        if applied:
+            self.data = self.data.copy()
+            for name, value in applied.items():
+                if not self.data.get(name):
+                    self.data[name] = value
+
+    def applied(self) -> dict[str, str]:
+        return {}
 
     def scope(self, **extra) -> Scope:
         data = self.cleaned_data
@@ -167,6 +181,9 @@ class DateFilters(PeopleFilters):
     def default_start(self, end: date) -> date:
         return end - timedelta(days=self.default_days)
 
+    def applied(self) -> dict[str, str]:
+        return {"start": self.cleaned_data["start"].isoformat(), "end": self.cleaned_data["end"].isoformat()}
+
     def scope(self, **extra) -> Scope:
         return super().scope(start=self.cleaned_data["start"], end=self.cleaned_data["end"], **extra)
 
@@ -195,7 +212,10 @@ class TrendFilters(DateFilters):
 
 
 class CoverageFilters(PeopleFilters):
-    days = forms.IntegerField(required=False, min_value=1, max_value=LONGEST_RANGE, label="Days without a walkthrough")
+    days = forms.IntegerField(required=False, min_value=1, max_value=LONGEST_RANGE, label="Days to look back")
+
+    def applied(self) -> dict[str, str]:
+        return {"days": str(self.cleaned_data["days"] or COVERAGE_DAYS)}
 
     def scope(self, **extra) -> Scope:
         return super().scope(days=self.cleaned_data["days"] or COVERAGE_DAYS, **extra)
@@ -216,4 +236,5 @@ def read_filters(form: PeopleFilters) -> Scope:
             label = form.fields[name].label or name.replace("_", " ").capitalize() if name != "__all__" else ""
             problems.extend(f"{label}: {message}" if label else message for message in map(_told_back, errors))
         raise BadFilter(" ".join(problems))
+    form.show_applied()
     return form.scope()

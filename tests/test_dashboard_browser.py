@@ -89,7 +89,7 @@ def test_coverage_lists_the_teachers_not_visited_and_the_days_filter_changes_it(
     assert_accessible(page)
     unvisited = page.get_by_role("heading", name="No walkthrough in the last 30 days")
     before = unvisited.inner_text()
-    page.get_by_label("Days without a walkthrough").fill("7")
+    page.get_by_label("Days to look back").fill("7")
     show(page)
     after = page.get_by_role("heading", name="No walkthrough in the last 7 days")
     expect(after).to_be_visible()

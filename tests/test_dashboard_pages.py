@@ -114,8 +114,8 @@ def test_a_principal_asking_for_another_campus_gets_400_and_none_of_its_data(cli
         ("dashboard:pauses", {"start": "1990-01-01", "end": "2025-01-01"}, "at most five years"),
         ("dashboard:pauses", {"grade_band": "13-14"}, "Grade band: Select a valid choice."),
         ("dashboard:pauses", {"subject": "Alchemy"}, "Subject: Select a valid choice."),
-        ("dashboard:coverage", {"days": "0"}, "Days without a walkthrough: Ensure this value is greater than or equal to 1."),
-        ("dashboard:coverage", {"days": "x"}, "Days without a walkthrough: Enter a whole number."),
+        ("dashboard:coverage", {"days": "0"}, "Days to look back: Ensure this value is greater than or equal to 1."),
+        ("dashboard:coverage", {"days": "x"}, "Days to look back: Enter a whole number."),
         ("dashboard:trends", {"progression": "nope"}, "Progression: Select a valid choice."),
         ("dashboard:export", {"end": "2025-13-01"}, "To: Enter a valid date."),
         ("dashboard:pauses", {"end": "9999-12-31"}, "To: choose a date between 1900 and 2100."),  # was a 500
@@ -357,3 +357,16 @@ def test_the_campus_filter_is_the_select_django_would_render_with_names_escaped(
     django_would = forms.Select(choices=sorted(choices, key=lambda c: (c[0] != "", c[1]))).render("campus", "LKW", {"id": "id_campus"})
     assert parse_html(shown) == parse_html(django_would)
     assert "&lt;Academy&gt;" in shown and "<Academy>" not in body
+
+
+def test_the_filters_show_what_the_page_applies_not_blanks(client, walks, district):
+    """Left blank, From, To and the days show the defaults the page used; given, they show what was given."""
+    today = timezone.localdate()
+    pauses = get(client, district.leader, "dashboard:pauses").content.decode()
+    assert f'name="start" value="{today - timedelta(days=90):%Y-%m-%d}"' in pauses
+    assert f'name="end" value="{today:%Y-%m-%d}"' in pauses
+    trends = get(client, district.leader, "dashboard:trends", end="2026-06-15").content.decode()
+    assert 'name="start" value="2025-07-01"' in trends and 'name="end" value="2026-06-15"' in trends
+    coverage = get(client, district.leader, "dashboard:coverage").content.decode()
+    assert 'name="days" value="30"' in coverage
+    assert 'name="days" value="7"' in get(client, district.leader, "dashboard:coverage", days="7").content.decode()
