@@ -231,7 +231,7 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "progressions:home"
+LOGIN_REDIRECT_URL = "start"  # each person's own starting point (plcoach/views.py)
 LOGOUT_REDIRECT_URL = "login"
 # Sessions live in the database so several app servers can share them.
 SESSION_ENGINE = "django.contrib.sessions.backends.db"

@@ -15,5 +15,6 @@ urlpatterns = [
     path("accounts/", include("plcoach.auth_urls")),
     path("admin/", admin.site.urls),
     path("robots.txt", views.robots_txt, name="robots-txt"),
+    path("start/", views.start, name="start"),
     # /healthz/, the liveness probe, is answered before any URL is read (plcoach.middleware).
 ]

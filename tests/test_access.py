@@ -93,6 +93,7 @@ ACCESS = {
     "observations:reopen": (walkthrough_url("observations:reopen"), POST_ONLY),
     "login": (lambda d: reverse("login"), {**everyone(302), "anonymous": 200}),  # signed in: sent on
     "robots-txt": (lambda d: reverse("robots-txt"), everyone(200)),
+    "start": (lambda d: reverse("start"), signed_in(302)),  # on to each person's own page
     "logout": (lambda d: reverse("logout"), everyone(405)),  # POST only
     "password_change": (lambda d: reverse("password_change"), signed_in(200)),
     "password_change_done": (lambda d: reverse("password_change_done"), signed_in(200)),

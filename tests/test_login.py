@@ -27,7 +27,7 @@ def sign_in(client, username, password, address="10.0.0.1"):
 
 def test_signing_in_stores_the_session_in_the_database(client, coach):
     response = sign_in(client, "demo-coach", PASSWORD)
-    assert response.status_code == 302 and response["Location"] == reverse("progressions:home")
+    assert response.status_code == 302 and response["Location"] == reverse("start")
     assert Session.objects.filter(session_key=client.session.session_key).exists()
     assert "Sign out" in client.get(reverse("progressions:home")).content.decode()
 
@@ -290,3 +290,32 @@ def test_a_username_longer_than_any_is_refused_as_a_bad_sign_in(client, district
     """Django sets the username's length on the input only; a longer one reached the lockout records: a 500."""
     response = client.post(reverse("login"), {"username": "x" * 5000, "password": "wrong"})
     assert response.status_code == 400 and "Please enter a correct username and password" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "role, page",
+    [
+        ("leader", "dashboard:pauses"),
+        ("principal", "people:teacher-list"),
+        ("coach", "observations:walkthrough-list"),
+        ("teacher_user", "observations:walkthrough-list"),  # their reflections, and "Reflect on your practice"
+        ("admin", "people:roster"),
+    ],
+)
+def test_signing_in_leads_each_person_to_their_own_starting_page(client, content, district, role, page):
+    user = district.user(role)
+    user.set_password(PASSWORD)
+    user.save()
+    response = sign_in(client, user.username, PASSWORD)
+    assert response["Location"] == reverse("start")
+    landing = client.get(response["Location"])
+    assert landing.status_code == 302 and landing["Location"] == reverse(page)
+    assert client.get(landing["Location"]).status_code == 200
+
+
+def test_a_page_asked_for_before_signing_in_comes_first(client, content, district):
+    district.coach.set_password(PASSWORD)
+    district.coach.save()
+    wanted = reverse("people:teacher-list")
+    response = client.post(f"{reverse('login')}?next={wanted}", {"username": "demo-coach", "password": PASSWORD})
+    assert response["Location"] == wanted
