@@ -8,6 +8,7 @@ Refusals are 400 (bad input) or 409 (changed in another tab), with the page show
 import uuid
 
 from django.contrib import messages
+from django.db.models import Count, Exists, OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -20,7 +21,7 @@ from progressions.models import Action, ActionStep, Component, Framework, Phase,
 
 from . import inputs
 from .history import teacher_history
-from .models import Walkthrough
+from .models import Answer, DriverFocus, Walkthrough
 from .services import (
     WalkthroughConflict,
     WalkthroughInvalid,
@@ -200,7 +201,15 @@ def walkthrough_list(request: HttpRequest) -> HttpResponse:
         .select_related("teacher", "framework")
         .only(*LISTED_FIELDS)
     )
-    unfinished, more_unfinished = capped(mine.filter(status=Walkthrough.Status.IN_PROGRESS).order_by("-updated_at"), OPEN_LISTED)
+    # How far each unfinished one has got, so two of one teacher can be told apart: subqueries, in the same query.
+    live = Answer.objects.filter(walkthrough=OuterRef("pk"), undone_at__isnull=True).order_by()
+    saved = DriverFocus.objects.filter(walkthrough=OuterRef("pk")).order_by()
+    open_ones = mine.filter(status=Walkthrough.Status.IN_PROGRESS).annotate(
+        answered=Subquery(live.values("walkthrough").annotate(n=Count("pk")).values("n")),
+        paused=Exists(live.filter(in_place=False)),
+        focused=Subquery(saved.values("walkthrough").annotate(n=Count("pk")).values("n")),
+    )
+    unfinished, more_unfinished = capped(open_ones.order_by("-updated_at"), OPEN_LISTED)
     finished = mine.filter(status=Walkthrough.Status.COMPLETE).order_by("-observed_at", "-pk")
     finished, more_finished = capped(finished[(page - 1) * FINISHED_LISTED :], FINISHED_LISTED)
     return render(

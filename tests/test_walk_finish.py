@@ -10,7 +10,9 @@ import re
 import uuid
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from observations.models import Walkthrough, WalkthroughChange
@@ -464,6 +466,29 @@ def test_your_walkthroughs_lists_unfinished_ones_to_resume_and_finished_ones(cli
     assert f'<a href="{unfinished.get_absolute_url()}">Resume: James Brooks, Flex Model</a>' in not_finished
     assert done.get_absolute_url() in finished_part and "Maria Alvarez, Flex Model: Foundation 1" in finished_part
     assert someone_elses.get_absolute_url() not in page and "Grace Kim" not in page
+
+
+def test_each_unfinished_walkthrough_says_how_far_it_got(client, content, district, django_assert_num_queries):
+    """Two unfinished walkthroughs of one teacher can be told apart; read in the list's own query,
+    so the page costs the same however many are open."""
+    client.force_login(district.coach)
+    url = reverse("observations:walkthrough-list")
+    walked(district.coach, district.oak_teacher, [True, True])
+    with CaptureQueriesContext(connection) as one_open:
+        client.get(url)
+    walked(district.coach, district.oak_teacher, [True, True, True, False])
+    walked(district.coach, district.teacher, [True])
+    walked(district.coach, district.teacher, [], framework="driver-model")
+    with django_assert_num_queries(len(one_open)):
+        page = client.get(url).content.decode().split('<h2 id="finished">')[0]
+    cards = re.findall(r"Resume: ([^<]+)</a></h3>\s*<p class=\"meta\">([^<]+)</p>", page)
+    progress = sorted((name, meta.split("·")[-1].strip()) for name, meta in cards)
+    assert progress == [
+        ("James Brooks, Flex Model", "2 actions answered"),
+        ("James Brooks, Flex Model", "at the pause, to finish"),
+        ("Maria Alvarez, Driver Model Action Steps", "0 components saved"),
+        ("Maria Alvarez, Flex Model", "1 action answered"),
+    ]
 
 
 def test_your_walkthroughs_say_when_more_than_are_listed(client, content, district, monkeypatch):
