@@ -166,10 +166,29 @@ def _saved_values(walk: ProgressionWalk) -> dict:
     }
 
 
+# Each problem line starts with the label of the field it is about, in the form's own words.
+PROBLEM_FIELDS = {"Date": "date", "Purpose": "name", "The purpose": "name", "Norms": "norms", "The norms": "norms",
+                  "Campuses": "campuses", "Observers": "observers"}  # fmt: skip
+FORM_FIELDS = ("date", "name", "norms", "campuses", "observers")
+
+
+def _problems_by_field(problem: str) -> dict[str, str]:
+    """The problems of each field, to say beside it (a conflict with another edit names none)."""
+    by_field: dict[str, list[str]] = {}
+    for line in problem.splitlines():
+        if field := PROBLEM_FIELDS.get(line.split(":", 1)[0]):
+            by_field.setdefault(field, []).append(line)
+    return {field: " ".join(lines) for field, lines in by_field.items()}
+
+
 def _walk_form(request, campuses, observers, values: dict, *, problem: str, status: int, walk=None) -> HttpResponse:
     """The plan form, for a new walk or (with `walk`) an edit, which marks the campuses and
-    observers that walkthroughs in the walk already tie to it."""
-    context = {"walk": walk, "campuses": campuses, "observers": observers, "problem": problem, **values}
+    observers that walkthroughs in the walk already tie to it. A refused form says each problem
+    beside its field too, and the first field with one takes the focus."""
+    errors = _problems_by_field(problem)
+    first = next((field for field in FORM_FIELDS if field in errors), "")
+    context = {"walk": walk, "campuses": campuses, "observers": observers, "problem": problem, "errors": errors,
+               "first_invalid": first, **values}  # fmt: skip
     if walk is not None:
         context["walked_campuses"] = {str(pk) for pk in campuses_walked(walk).values_list("pk", flat=True)}
         context["logging_observers"] = {str(pk) for pk in walk.walkthroughs.values_list("observer_id", flat=True)}

@@ -99,6 +99,21 @@ def test_a_bad_walk_is_refused_with_a_clear_message(client, leader, district, ch
     assert ProgressionWalk.objects.count() == 0
 
 
+def test_each_problem_is_said_beside_its_field_and_the_first_takes_the_focus(client, leader, district):
+    """The summary at the top lists them all; each field says its own, tied to it for a screen
+    reader (aria-describedby), and the first field refused takes the focus without a script."""
+    data = walk_form(client, district, name=" ", campuses=[], observers=[])
+    body = client.post(NEW_WALK, data).content.decode()
+    assert 'id="walk-date-error"' not in body  # the date was fine
+    name = re.search(r'<input type="text" id="walk-name"[^>]*>', body).group(0)
+    assert 'aria-invalid="true"' in name and 'aria-describedby="walk-name-error"' in name and "autofocus" in name
+    assert re.search(r'<p class="field-error" id="walk-name-error">Purpose: say what the walk is for', body)
+    assert '<fieldset class="choices" aria-describedby="campuses-error">' in body
+    assert '<p class="field-error" id="campuses-error">Campuses: choose at least one campus to walk.</p>' in body
+    assert '<p class="field-error" id="observers-error">Observers: choose at least one observer.</p>' in body
+    assert body.count("autofocus") == 1
+
+
 @pytest.mark.parametrize("who", ["admin", "teacher_user"])
 def test_only_people_who_may_observe_can_be_observers(client, leader, district, who):
     response = client.post(NEW_WALK, walk_form(client, district, observers=[str(getattr(district, who).pk)]))
