@@ -296,6 +296,7 @@ def _focus_choices(walkthrough: Walkthrough, data: QueryDict, *, posted: bool) -
         "component": component,
         "stage": stage,
         "step_groups": groups,
+        "step_limit": DriverFocus.STEP_LIMIT,
         "chosen_steps": chosen,
         "own_words": data.get("own_words", existing.own_words if existing else ""),
     }

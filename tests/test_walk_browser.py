@@ -175,6 +175,23 @@ def test_a_driver_model_walkthrough(coach_tablet, site):
     assert page.console_errors == []
 
 
+def test_a_driver_model_component_takes_at_most_three_steps_while_choosing(coach_tablet, site):
+    """Once three steps are ticked the others wait; unticking one frees them again."""
+    form = relationships_steps(coach_tablet, site)
+    steps = form.get_by_role("checkbox")
+    assert steps.count() > 3
+    for n in range(3):
+        steps.nth(n).check()
+    expect(steps.nth(3)).to_be_disabled()
+    expect(steps.nth(2)).to_be_enabled()
+    steps.nth(0).uncheck()
+    expect(steps.nth(3)).to_be_enabled()
+    steps.nth(3).check()
+    form.get_by_role("button", name="Save feedback on this component").click()
+    expect(coach_tablet.locator(".focus").first.get_by_role("heading", name="Relationships")).to_be_visible()
+    assert len(Walkthrough.objects.get().focuses.get().steps) == 3
+
+
 def test_a_walk_while_the_server_is_briefly_unreachable_saves_every_answer_once(coach_tablet, site):
     """Two kinds of failure: a tap that never reaches the server, and one whose reply is lost
     after the server saved it. Both are shown as not saved, resent with the same key, and

@@ -189,6 +189,23 @@
     if (where) where.focus();
   });
 
+  // A Driver Model component takes at most a few action steps: once that many are ticked the
+  // others wait, so the limit is met while choosing, not refused after saving.
+  function limitSteps(root) {
+    root.querySelectorAll("[data-step-limit]").forEach(function (fieldset) {
+      var limit = Number(fieldset.dataset.stepLimit);
+      var boxes = Array.from(fieldset.querySelectorAll("input[type=checkbox]"));
+      var full = boxes.filter(function (box) { return box.checked; }).length >= limit;
+      boxes.forEach(function (box) { if (!box.checked) box.disabled = full; });
+    });
+  }
+  document.addEventListener("change", function (event) {
+    var fieldset = event.target.closest && event.target.closest("[data-step-limit]");
+    if (fieldset) limitSteps(fieldset.parentNode);
+  });
+  document.addEventListener("htmx:afterSwap", function () { limitSteps(document); });
+  limitSteps(document);
+
   window.addEventListener("online", function () {
     unsaved.forEach(function (form) { if (form.isConnected) resend(form); });
   });
