@@ -164,6 +164,16 @@ class Positions:
                 before += last[kind]
         return cls(offsets, starts, before + 1)
 
+    def label(self, position: float) -> str:
+        """The action at a position, in the users' words ("Differentiated 2"); a median halfway
+        between two actions names both."""
+        if position != int(position):
+            return f"between {self.label(int(position))} and {self.label(int(position) + 1)}"
+        if position >= self.everything:
+            return "every action in place"
+        start, phase = max((start, label) for start, label in self.phase_starts if start <= position)
+        return f"{phase} {int(position) - start + 1}"
+
     def of_pause(self, phase: str, number: int | None) -> int | None:
         """A pause's position; None for a pause on a phase no longer published (it has no place now)."""
         if not number:

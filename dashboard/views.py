@@ -103,7 +103,9 @@ def trends(request: HttpRequest) -> HttpResponse:
     context["months"] = found.months
     context["positions"] = found.positions
     context["series_labels"] = [label for label, _kind, _values in series]
-    context["month_rows"] = [(m, [_figure(values.get(m)) for _label, _kind, values in series]) for m in found.months]
+    context["month_rows"] = [
+        (m, [_figure(values.get(m), found.positions) for _label, _kind, values in series]) for m in found.months
+    ]
     # A district is some 230 campuses by 12 months: each row's cells are joined here, not looped
     # over in the template, which cost a fifth of the page; format_html, cell by cell, cost 40 ms.
     context["campus_rows"] = [
@@ -114,10 +116,13 @@ def trends(request: HttpRequest) -> HttpResponse:
     return render(request, template, context)
 
 
-def _figure(value: float | None) -> str:
-    """A median as the tables print it: 5, 3.5, or a dash for a month without one. (The floatformat
-    filter, cell by cell, took a third of a district-wide page: 230 campuses by 12 months.)"""
-    return "—" if value is None else f"{value:g}"
+def _figure(value: float | None, positions: "queries.Positions | None" = None) -> str:
+    """A median as the tables print it: 5, 3.5, or a dash for a month without one; with `positions`,
+    the action it stands for too. (The floatformat filter, cell by cell, took a third of a
+    district-wide page: 230 campuses by 12 months.)"""
+    if value is None:
+        return "—"
+    return f"{value:g}" if positions is None else f"{value:g} ({positions.label(value)})"
 
 
 @role_required(*DASHBOARD_ROLES)

@@ -16,6 +16,7 @@ from django.utils.html import escape
 from observations.models import Walkthrough
 from observations.services import walkthrough_answer, walkthrough_finish, walkthrough_start
 from people.models import Teacher
+from dashboard.queries import Positions
 from progressions.models import Action, Framework
 from tests.reporting import flex_walkthrough
 from tests.walks import plan_walk, walked
@@ -198,6 +199,17 @@ def test_trends_show_the_median_pause_position_per_month(client, walks, district
     assert "Oak Cliff Elementary" in table and "District" not in table  # a principal sees their campus only
     this_month = timezone.localdate().strftime("%b %Y")
     assert this_month in table
+    # Each median names the action it stands for, not only its position.
+    assert re.search(r'<td class="number">\d+(\.5)? \((Foundation|Differentiated|Personalized) \d+\)</td>', table)
+
+
+def test_a_position_reads_as_the_action_it_stands_for(content):
+    flex = Positions.of(Framework.objects.get(slug="flex"))  # Foundation 11, Differentiated 9, Personalized 9
+    assert [flex.label(p) for p in (1, 11, 12, 13, 29, 30)] == [
+        "Foundation 1", "Foundation 11", "Differentiated 1", "Differentiated 2", "Personalized 9", "every action in place"
+    ]  # fmt: skip
+    assert flex.label(11.5) == "between Foundation 11 and Differentiated 1"
+    assert flex.label(29.5) == "between Personalized 9 and every action in place"
 
 
 def ev_walkthrough(observer, teacher):
