@@ -167,8 +167,11 @@ def _framework_choices(request, teacher, framework, kind, data, walk=None) -> di
     context = {"frameworks": frameworks, "unfinished": unfinished.get(framework.pk) if framework else None}
     if framework and framework.is_progression:
         last_stop = {f.pk: stop for f, stop, _unfinished in frameworks}.get(framework.pk)
-        suggested = last_stop.phase if last_stop and last_stop.number else Phase.Kind.FOUNDATION
-        context["phases"] = list(framework.phases.all())
+        phases = list(framework.phases.all())
+        walked = [phase.kind for phase in phases if phase.available]  # the others have no actions to start from
+        suggested = last_stop.phase if last_stop and last_stop.number else (walked or [Phase.Kind.FOUNDATION])[0]
+        context["phases"] = [phase for phase in phases if phase.available]
+        context["skipped_phases"] = [phase for phase in phases if not phase.available]
         context["last_stop"] = last_stop
         context["start_phase"] = data.get("start_phase") or suggested
         context["suggested_phase"] = suggested

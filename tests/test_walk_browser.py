@@ -178,6 +178,7 @@ def test_a_driver_model_walkthrough(coach_tablet, site):
 def test_a_driver_model_component_takes_at_most_three_steps_while_choosing(coach_tablet, site):
     """Once three steps are ticked the others wait; unticking one frees them again."""
     form = relationships_steps(coach_tablet, site)
+    expect(form.get_by_role("button", name="Show the action steps")).to_be_hidden()  # the script loads them
     steps = form.get_by_role("checkbox")
     assert steps.count() > 3
     for n in range(3):

@@ -165,9 +165,12 @@ def test_a_phase_missing_from_the_source_is_skipped_with_an_explanation(client, 
     assert "Action 1 of 11" in page
 
 
-def test_the_start_page_marks_the_unpublished_phases(client, coach, district):
+def test_the_start_page_offers_only_phases_with_actions_and_says_why(client, coach, district):
     page = start_form(client, district.oak_teacher, "enriched-virtual")
-    assert page.count("Not published in the source yet: the walk skips it.") == 2
+    assert re.findall(r'name="start_phase" value="(\w+)"( checked)?', page) == [("personalized", " checked")]
+    source = Framework.objects.get(slug="enriched-virtual").source_title
+    assert (f"Foundation and Differentiated: the copy of the {source} that PL Coach carries has no actions for "
+            "them, so the walk skips them.") in page  # fmt: skip
 
 
 # Bad input: a clear 4xx, never a 500, and nothing written ------------------------------------------

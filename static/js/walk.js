@@ -9,6 +9,9 @@
 (function () {
   "use strict";
 
+  // Buttons only a page without this script needs (choosing a component loads its steps by itself).
+  document.documentElement.classList.add("js");
+
   var sent = new WeakMap(); // form -> the values of its last send
   var unsaved = new Set(); // forms whose last send has not been confirmed
   var timers = new WeakMap();
