@@ -23,6 +23,12 @@ from .models import Answer, DriverFocus, ProgressionWalk, Walkthrough, Walkthrou
 NOTE_LIMIT = 5000
 
 
+def typed(text: str) -> str:
+    """Text as the person typed it: a browser sends each line break as CR LF yet counts it as one
+    character against the field's maxlength, so a full note would come in over the limit."""
+    return text.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
 class WalkthroughConflict(Exception):
     """The walkthrough changed elsewhere (another tab or device) since this page was shown."""
 
@@ -104,7 +110,7 @@ def walk_create(
         if existing.created_by_id != created_by.pk:
             raise WalkthroughInvalid("That walk key is already used.")
         return existing
-    name, norms = name.strip(), norms.strip()
+    name, norms = typed(name), typed(norms)
     _check_walk_fields(date, name, norms, campuses, observers)
     try:
         with transaction.atomic():
@@ -134,7 +140,7 @@ def walk_update(
     every walkthrough of a walk stays one of its campuses' classrooms. A form based on an older
     version is refused, unless the walk already holds what it sends (a resent form).
     """
-    name, norms = name.strip(), norms.strip()
+    name, norms = typed(name), typed(norms)
     _check_walk_fields(date, name, norms, campuses, observers, planned_for=walk.date)
     with transaction.atomic():
         locked = ProgressionWalk.objects.select_for_update().get(pk=walk.pk)
@@ -263,7 +269,7 @@ def walkthrough_answer(
     Four queries, whatever the history: lock, the walk's answers, insert, update.
     The returned walkthrough's `state` is already up to date for the response.
     """
-    evidence = evidence.strip()
+    evidence = typed(evidence)
     if len(evidence) > NOTE_LIMIT:
         raise WalkthroughInvalid(f"The evidence note is longer than {NOTE_LIMIT} characters.")
     _refuse_nul("The evidence note", evidence)
@@ -343,7 +349,7 @@ def walkthrough_back(*, walkthrough: Walkthrough, version: int, client_key: uuid
 
 
 def _clean_notes(next_move: str, teacher_note: str, private_note: str) -> tuple[str, str, str]:
-    notes = (next_move.strip(), teacher_note.strip(), private_note.strip())
+    notes = (typed(next_move), typed(teacher_note), typed(private_note))
     for label, text in zip(("The next move", "The note for the teacher", "The private note"), notes):
         if len(text) > NOTE_LIMIT:
             raise WalkthroughInvalid(f"{label} is longer than {NOTE_LIMIT} characters.")
@@ -455,7 +461,7 @@ def walkthrough_focus(
     version: int,
 ) -> Walkthrough:
     """Saves (or replaces) the Driver Model feedback on one component."""
-    own_words = own_words.strip()
+    own_words = typed(own_words)
     framework_id = walkthrough.framework_id
     if walkthrough.framework.is_progression:
         raise WalkthroughInvalid("Components belong to Driver Model walkthroughs.")

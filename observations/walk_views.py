@@ -21,7 +21,15 @@ from plcoach.lists import capped
 
 from . import inputs
 from .models import ProgressionWalk, Walkthrough
-from .services import WalkthroughConflict, WalkthroughInvalid, campuses_walked, walk_create, walk_plan_problems, walk_update
+from .services import (
+    WalkthroughConflict,
+    WalkthroughInvalid,
+    campuses_walked,
+    typed,
+    walk_create,
+    walk_plan_problems,
+    walk_update,
+)
 
 ON_THE_WALK = ProgressionWalk.observers.through.objects
 WALKS_LISTED = 100  # the latest
@@ -138,7 +146,7 @@ def _posted_plan(data, campuses: list[Campus], observers: list[User], planned_fo
             problems.append(str(exc))
     if problems:
         problems += walk_plan_problems(
-            plan["date"], plan["name"].strip(), plan["norms"].strip(), plan["campuses"], plan["observers"], planned_for
+            plan["date"], typed(plan["name"]), typed(plan["norms"]), plan["campuses"], plan["observers"], planned_for
         )
         raise WalkthroughInvalid("\n".join(problems))
     return plan

@@ -180,6 +180,16 @@ def test_not_yet_is_the_pause_and_shows_its_possible_next_move(client, walk):
     assert "Action 2 of 29" in body
 
 
+def test_a_full_evidence_note_typed_in_lines_is_saved_whole(client, walk):
+    """A browser lets 5000 characters into the box, counting each line break as one, but sends it
+    as CR LF: 49 breaks make 5048 characters sent. Saved as typed, with plain line breaks."""
+    lines = ["a" * 99] * 50
+    assert len("\n".join(lines)) <= 5000 < len("\r\n".join(lines))
+    response = tap(client, walk, "no", evidence="\r\n".join(lines), headers=HX)
+    assert response.status_code == 200
+    assert walk.answers.get().evidence == "\n".join(lines)
+
+
 def test_back_undoes_the_last_answer(client, walk):
     tap(client, walk, "yes")
     tap(client, walk, "no")
