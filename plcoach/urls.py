@@ -2,9 +2,13 @@ from django.contrib import admin
 from django.urls import include, path
 
 from . import views
+from .throttle import address_throttled
 
 admin.site.site_header = "PL Coach administration"
 admin.site.site_title = "PL Coach admin"
+# The admin's own sign-in form checks passwords too: it counts towards an address's limit like the
+# app's (a password sprayed across accounts through it was never paused). Set before its URLs are read.
+admin.site.login = address_throttled(admin.site.login)
 
 urlpatterns = [
     path("", include("progressions.urls")),

@@ -81,6 +81,22 @@ def test_many_failures_from_one_address_lock_that_address(client, coach, setting
     assert sign_in(client, "demo-coach", PASSWORD, address="10.2.2.2").status_code == 302  # others unaffected
 
 
+def test_the_admins_sign_in_form_counts_towards_and_respects_the_address_lock(client, district, settings):
+    """The Django admin's own form checks passwords too: spraying one through it pauses the address,
+    and then even a site admin's right password is refused there, as on the app's form."""
+    settings.ADDRESS_FAILURE_LIMIT = 8
+    district.admin.set_password(PASSWORD)
+    district.admin.save()
+    admin_login = reverse("admin:login")
+    for attempt in range(8):
+        response = client.post(admin_login, {"username": f"spray-{attempt}", "password": "Winter2026!"}, REMOTE_ADDR="10.3.3.3")
+        assert response.status_code == 200  # the admin's form, refused
+    refused = client.post(admin_login, {"username": "demo-admin", "password": PASSWORD}, REMOTE_ADDR="10.3.3.3")
+    assert refused.status_code == 429 and "_auth_user_id" not in client.session
+    assert sign_in(client, "demo-admin", PASSWORD, address="10.3.3.3").status_code == 429
+    assert client.post(admin_login, {"username": "demo-admin", "password": PASSWORD}, REMOTE_ADDR="10.4.4.4").status_code == 302
+
+
 def forwarded_sign_in(client, username, password, forwarded_for):
     """Through one proxy: every request comes from its address, the client's is the last hop it appended."""
     return client.post(
