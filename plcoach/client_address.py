@@ -12,7 +12,8 @@ FORWARDED = ("HTTP_X_FORWARDED_FOR", "HTTP_X_FORWARDED_PROTO")
 
 
 def from_proxy(request: HttpRequest) -> bool:
-    """Sent by a balancer: from TRUSTED_PROXIES, or from a private address when none are named."""
+    """Sent by a balancer: from TRUSTED_PROXIES, or from a private address when none are named
+    (only while developing: settings require them named in production)."""
     try:
         address = ipaddress.ip_address(request.META.get("REMOTE_ADDR") or "")
     except ValueError:

@@ -256,9 +256,16 @@ PROXY_COUNT = envint("AXES_PROXY_COUNT", 0 if DEBUG else 1)
 if PROXY_COUNT < 0:
     raise ImproperlyConfigured(f"AXES_PROXY_COUNT={PROXY_COUNT} is below 0: give how many proxies stand before the app.")
 AXES_CLIENT_IP_CALLABLE = "plcoach.client_address.client_address"
-# The balancers, whose X-Forwarded-For and X-Forwarded-Proto are believed; none named: any private
-# address (plcoach/client_address.py drops those headers from anyone else).
+# The balancers, whose X-Forwarded-For and X-Forwarded-Proto are believed (plcoach/client_address.py
+# drops those headers from anyone else). Named in production: trusting any private address let a
+# client on a school's network reaching an app server pick its own address and escape the sign-in
+# lock. Unnamed while developing: any private address.
 TRUSTED_PROXIES = envnetworks("TRUSTED_PROXIES")
+if not DEBUG and PROXY_COUNT and not TRUSTED_PROXIES:
+    raise ImproperlyConfigured(
+        "TRUSTED_PROXIES must name the load balancers' addresses or networks when DEBUG is off (e.g. 10.0.1.0/24), "
+        "or set AXES_PROXY_COUNT=0 when nothing stands before the app."
+    )
 
 # Email: the console while developing, SMTP settings from the environment in production.
 EMAIL_BACKEND = os.getenv(

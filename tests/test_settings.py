@@ -13,12 +13,13 @@ PRODUCTION = {
     "SECRET_KEY": "k7#pQ2vX9!mZ4rT8wY1uB6nC3eF5hJ0aL2sD7gK9qW4xV8zR1tN6yM3bP5cE0fH2",
     "ALLOWED_HOSTS": "coach.example.org",
     "DATABASE_URL": "sqlite:///" + str(ROOT / "unused-check.sqlite3"),
+    "TRUSTED_PROXIES": "10.0.1.0/24",
 }
 
 
 def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     # Only what a deployment would set: the suite's own variables stay out.
-    ours = ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    ours = ("DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE", "TRUSTED_PROXIES", "AXES_PROXY_COUNT")
     clean = {k: v for k, v in os.environ.items() if k not in ours}
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env={**clean, **env}, capture_output=True, text=True, timeout=120
@@ -46,11 +47,13 @@ def test_production_mode_passes_check_deploy_at_warning_level():
         ("LOG_LEVEL", "LOUD", "LOG_LEVEL='LOUD' is not a log level"),
         ("TRUSTED_PROXIES", "10.0.0.0/8, balancer", "TRUSTED_PROXIES: 'balancer' is not an address or network"),
         ("CSRF_TRUSTED_ORIGINS", "coach.example.org", "'coach.example.org' is not an origin: give the scheme too"),
+        # Trusting any private address let a client on the school's network choose its own address.
+        ("TRUSTED_PROXIES", "", "TRUSTED_PROXIES must name the load balancers' addresses or networks when DEBUG is off"),
     ],
 )
 def test_a_bad_value_stops_start_up_naming_the_variable(variable, value, message):
     env = {**PRODUCTION, "DATABASE_URL": "postgres://u@127.0.0.1:5432/plcoach", variable: value}
-    if variable == "DATABASE_URL" and not value:
+    if variable in ("DATABASE_URL", "TRUSTED_PROXIES") and not value:
         del env[variable]
     result = manage("check", **env)
     assert result.returncode != 0
@@ -91,3 +94,10 @@ def test_postgresql_sessions_run_without_jit_and_sort_a_quarter_in_memory():
         assert cursor.fetchone()[0] == "32MB"
         cursor.execute("SHOW enable_memoize")
         assert cursor.fetchone()[0] == "off"
+
+
+def test_an_app_with_nothing_before_it_needs_no_balancers_named():
+    env = {**PRODUCTION, "AXES_PROXY_COUNT": "0"}
+    del env["TRUSTED_PROXIES"]
+    result = manage("check", **env)
+    assert result.returncode == 0, result.stderr
