@@ -3,7 +3,10 @@
 import csv
 from collections.abc import Iterator
 
+from django.http import StreamingHttpResponse
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
+from django.utils.http import content_disposition_header
 
 from observations.history import EVERY_ACTION, PHASE_LABELS
 from observations.models import Walkthrough
@@ -52,3 +55,11 @@ def csv_lines(walkthroughs) -> Iterator[str]:
                  walk or "", MODELS.get(model, model), progression, pause, number or "", action if number else "", move,
                  move_from]  # fmt: skip
         yield writer.writerow([safe(cell) for cell in cells])
+
+
+def csv_response(walkthroughs, filename: str) -> StreamingHttpResponse:
+    """The rows as a download, streamed (a date range can be long); like the PDFs, never kept by a cache."""
+    response = StreamingHttpResponse(csv_lines(walkthroughs), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    patch_cache_control(response, private=True, no_store=True)
+    return response

@@ -6,7 +6,7 @@ campus, or one chosen); what each sees is `Walkthrough.objects.visible_to` narro
 from dataclasses import replace
 from html import escape
 
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -18,7 +18,7 @@ from progressions.models import Framework
 from . import queries
 from .charts import pause_sections, trend_chart
 from .context_processors import DASHBOARD_ROLES
-from .export import csv_lines
+from .export import csv_response
 from .filters import BadFilter, Choices, CoverageFilters, DateFilters, TrendFilters, read_filters
 
 UNVISITED_SHOWN = 500  # a district-wide list this long is a prompt to choose a campus
@@ -135,6 +135,4 @@ def export(request: HttpRequest) -> HttpResponse:
     except BadFilter as exc:
         return HttpResponse(f"Bad filter: {exc}\n", status=400, content_type="text/plain; charset=utf-8")
     walkthroughs = queries.coach_walkthroughs(request.user, scope).filter(framework__kind=Framework.Kind.PROGRESSION)
-    response = StreamingHttpResponse(csv_lines(walkthroughs), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="walkthroughs-{timezone.localdate():%Y-%m-%d}.csv"'
-    return response
+    return csv_response(walkthroughs, f"walkthroughs-{timezone.localdate():%Y-%m-%d}.csv")

@@ -8,15 +8,14 @@ reading of the filters.
 
 from dataclasses import replace
 
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
 from dashboard.charts import pause_sections
-from dashboard.export import csv_lines
+from dashboard.export import csv_response
 from dashboard.filters import BadFilter, Choices, PeopleFilters, Scope, read_filters
 from dashboard.queries import coach_walkthroughs
 from plcoach.access import signed_in
@@ -81,7 +80,5 @@ def walk_debrief_csv(request: HttpRequest, pk: int) -> HttpResponse:
     if problem:
         return HttpResponse(f"Bad filter: {problem}\n", status=400, content_type="text/plain; charset=utf-8")
     walkthroughs = coach_walkthroughs(request.user, scope).filter(framework__kind=Framework.Kind.PROGRESSION)
-    response = StreamingHttpResponse(csv_lines(walkthroughs), content_type="text/csv; charset=utf-8")
     filename = f"{slugify(walk.name) or 'walk'}-{walk.date:%Y-%m-%d}.csv"  # ASCII only: no name can break the header
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
+    return csv_response(walkthroughs, filename)

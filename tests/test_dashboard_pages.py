@@ -257,6 +257,7 @@ def test_a_leader_sees_the_district_line_and_each_campus(client, walks, district
 def test_the_export_is_one_row_per_walkthrough_injection_safe_and_never_the_private_note(client, walks, district):
     response = get(client, district.principal, "dashboard:export")
     assert response["Content-Type"].startswith("text/csv")
+    assert response["Cache-Control"] == "private, no-store"  # coaching records: never kept by a cache
     content = b"".join(response.streaming_content)
     assert content.startswith("\ufeff".encode())  # UTF-8 for Excel
     text = content.decode("utf-8-sig")

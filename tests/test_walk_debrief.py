@@ -241,6 +241,7 @@ def test_the_csv_holds_the_walks_rows_in_the_filters_and_never_a_private_note(cl
     response = client.get(reverse("observations:walk-debrief-csv", args=[walks["walk"].pk]), {"campus": "OAK"})
     assert response["Content-Type"].startswith("text/csv")
     assert response["Content-Disposition"] == f'attachment; filename="spring-walk-{timezone.localdate():%Y-%m-%d}.csv"'
+    assert response["Cache-Control"] == "private, no-store"  # coaching records: never kept by a cache
     content = b"".join(response.streaming_content)
     assert content.startswith("\ufeff".encode())  # UTF-8 for Excel
     rows = list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
