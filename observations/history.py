@@ -165,30 +165,37 @@ def teacher_history(*, teacher, viewer, latest_stops: int | None = None) -> list
 
 
 # A visit is a walkthrough, or a walk's ratings of the classroom (several observers, rated
-# blind): the lowest and highest pause they gave. Gaps and islands over the visits: a stop starts
-# where the pauses differ from the visit before; a running count of starts numbers the stops of
-# each track (framework and kind). The track's count and its latest walkthrough are read over
-# every walkthrough; that one's date and next move are read last.
+# blind): the lowest and highest pause they gave, placed in time by its latest rating (as in
+# reports/campus.py, so the teacher's page and the campus summary agree). Gaps and islands over
+# the visits: a stop starts where the pauses differ from the visit before; a running count of
+# starts numbers the stops of each track (framework and kind). The track's count and its latest
+# walkthrough (the latest visit's latest rating) are read over every walkthrough; that one's date
+# and next move are read last.
 STOPS_SQL = """
 WITH visible AS ({visible}),
-visits AS (
-    SELECT framework_id, kind, MIN(observed_at) AS observed_at, MAX(observed_at) AS last_at, COUNT(*) AS ratings,
-        MIN({rank}) AS low, MAX({rank}) AS high, MIN(id) AS id
+rated AS (
+    SELECT *, COALESCE(walk_id, -id) AS visit,
+        ROW_NUMBER() OVER (PARTITION BY framework_id, kind, COALESCE(walk_id, -id) ORDER BY observed_at DESC, id DESC) AS in_visit
     FROM visible
-    GROUP BY framework_id, kind, COALESCE(walk_id, -id)
+),
+visits AS (
+    SELECT framework_id, kind, MIN(observed_at) AS first_at, MAX(observed_at) AS at, COUNT(*) AS ratings,
+        MIN({rank}) AS low, MAX({rank}) AS high, MAX(CASE WHEN in_visit = 1 THEN id END) AS id
+    FROM rated
+    GROUP BY framework_id, kind, visit
 ),
 starts AS (
     SELECT *, CASE WHEN LAG(low) OVER track = low AND LAG(high) OVER track = high THEN 0 ELSE 1 END AS starts
     FROM visits
-    WINDOW track AS (PARTITION BY framework_id, kind ORDER BY observed_at, id)
+    WINDOW track AS (PARTITION BY framework_id, kind ORDER BY at, id)
 ),
 numbered AS (
-    SELECT *, SUM(starts) OVER (PARTITION BY framework_id, kind ORDER BY observed_at, id ROWS UNBOUNDED PRECEDING) AS stop
+    SELECT *, SUM(starts) OVER (PARTITION BY framework_id, kind ORDER BY at, id ROWS UNBOUNDED PRECEDING) AS stop
     FROM starts
 ),
 stops AS (
     SELECT framework_id, kind, stop, MIN(low) AS low, MIN(high) AS high,
-        MIN(observed_at) AS first_seen, MAX(last_at) AS last_seen, SUM(ratings) AS times,
+        MIN(first_at) AS first_seen, MAX(at) AS last_seen, CAST(SUM(ratings) AS INTEGER) AS times,
         MAX(stop) OVER (PARTITION BY framework_id, kind) AS stops
     FROM numbered
     GROUP BY framework_id, kind, stop

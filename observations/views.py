@@ -169,7 +169,9 @@ def _framework_choices(request, teacher, framework, kind, data, walk=None) -> di
         last_stop = {f.pk: stop for f, stop, _unfinished in frameworks}.get(framework.pk)
         phases = list(framework.phases.all())
         walked = [phase.kind for phase in phases if phase.available]  # the others have no actions to start from
-        suggested = last_stop.phase if last_stop and last_stop.number else (walked or [Phase.Kind.FOUNDATION])[0]
+        first = (walked or [Phase.Kind.FOUNDATION])[0]
+        # The last pause's phase, unless the copy carried now has no actions there.
+        suggested = last_stop.phase if last_stop and last_stop.number and last_stop.phase in walked else first
         context["phases"] = [phase for phase in phases if phase.available]
         context["skipped_phases"] = [phase for phase in phases if not phase.available]
         context["last_stop"] = last_stop

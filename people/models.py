@@ -66,6 +66,11 @@ class User(AbstractUser):
         return self.has_role(Role.Kind.DISTRICT_LEADER) or self.has_role(Role.Kind.SITE_ADMIN)
 
     @property
+    def is_site_admin(self) -> bool:
+        """Keeps the roster (people:roster's rule); the Django admin asks is_staff, set with the role."""
+        return self.has_role(Role.Kind.SITE_ADMIN)
+
+    @property
     def can_observe(self) -> bool:
         return any(self.has_role(kind) for kind in Role.OBSERVERS)
 

@@ -16,4 +16,4 @@ NAV_SECTIONS = {"walkthroughs": "walkthroughs", "reflections": "walkthroughs", "
 
 def nav_section(request):
     """Which link of the main navigation to mark as where the page is (aria-current)."""
-    return {"nav_section": NAV_SECTIONS.get(request.path.strip("/").split("/", 1)[0], "")}
+    return {"nav_section": NAV_SECTIONS.get(request.path_info.strip("/").split("/", 1)[0], "")}

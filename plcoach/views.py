@@ -32,6 +32,6 @@ def start(request: HttpRequest) -> HttpResponse:
         return redirect("people:teacher-list")
     if user.can_observe or Teacher.objects.filter(user=user).exists():
         return redirect("observations:walkthrough-list")
-    if user.is_staff:
+    if user.is_site_admin:
         return redirect("people:roster")
     return redirect("progressions:home")

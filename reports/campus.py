@@ -52,19 +52,21 @@ class CampusSummary:
 
 
 # A visit is a walkthrough, or a walk's ratings of the classroom (several observers, rated blind):
-# the lowest and highest pause they gave. Each teacher's two latest visits per framework; the
-# latest visit holds the latest walkthrough, whose next move is the row's.
+# the lowest and highest pause they gave, placed in time by its latest rating, whose next move is
+# the visit's (as in observations/history.py). Each teacher's two latest visits per framework.
 LATEST_VISITS_SQL = """
 WITH visible AS ({visible}),
-numbered AS (
-    SELECT *, ROW_NUMBER() OVER (PARTITION BY teacher_id, framework_id ORDER BY observed_at DESC, id DESC) AS latest
+rated AS (
+    SELECT *, COALESCE(walk_id, -id) AS visit,
+        ROW_NUMBER() OVER (PARTITION BY teacher_id, framework_id, COALESCE(walk_id, -id)
+                           ORDER BY observed_at DESC, id DESC) AS in_visit
     FROM visible
 ),
 visits AS (
     SELECT teacher_id, framework_id, MAX(observed_at) AS at, MIN({rank}) AS low, MAX({rank}) AS high,
-        MAX(CASE WHEN latest = 1 THEN next_move END) AS next_move, MAX(id) AS id
-    FROM numbered
-    GROUP BY teacher_id, framework_id, COALESCE(walk_id, -id)
+        MAX(CASE WHEN in_visit = 1 THEN next_move END) AS next_move, MAX(CASE WHEN in_visit = 1 THEN id END) AS id
+    FROM rated
+    GROUP BY teacher_id, framework_id, visit
 ),
 ranked AS (
     SELECT *, ROW_NUMBER() OVER (PARTITION BY teacher_id, framework_id ORDER BY at DESC, id DESC) AS rank

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from observations.history import FrameworkHistory, Track, teacher_history
 from progressions.models import Action
 
+from .campus import Movement
 from .charts import TimelineChart, timeline_chart
 
 
@@ -27,7 +28,7 @@ class View:
         if len(self.track.stops) < 2:
             return "One pause so far" if self.track.stops else ""
         if not self.track.movement:
-            return "No clear move: observers of a walk differed"
+            return Movement.UNCLEAR
         return "Moved on from the pause before" if self.track.movement > 0 else "Moved back from the pause before"
 
 

@@ -24,11 +24,13 @@ def flex_walkthrough(
     observed_at: datetime | None = None,
     finish: bool = True,
     model_seen: str = "",
+    walk=None,
 ) -> Walkthrough:
-    """A Flex Model walkthrough: `in_place` actions found in place, then the pause."""
+    """A Flex Model walkthrough: `in_place` actions found in place, then the pause (a rating in `walk`, if given)."""
+    progression_walk = walk
     walk = walkthrough_start(
         client_key=uuid.uuid4(), observer=observer, teacher=teacher, framework=Framework.objects.get(slug="flex"),
-        kind=kind, observed_at=observed_at, model_seen=model_seen,
+        kind=kind, observed_at=observed_at, model_seen=model_seen, walk=progression_walk,
     )  # fmt: skip
     for number in range(in_place + 1):
         action = walk.state.current

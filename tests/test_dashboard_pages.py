@@ -249,7 +249,7 @@ def test_a_leader_sees_the_district_line_and_each_campus(client, walks, district
     body = get(client, district.leader, "dashboard:trends", campus="LKW", progression="flex").content.decode()
     table = body.split("<caption>Median pause position per month</caption>")[1].split("</table>")[0]
     assert "District" in table and "Lakewood Middle School" in table
-    assert '<td class="number">4</td>' in table  # Grace: Foundation 4 = position 4
+    assert '<td class="number">4 (Foundation 4)</td>' in table  # Grace: Foundation 4 = position 4
     body = get(client, district.leader, "dashboard:trends", progression="flex").content.decode()
     assert "Per campus" in body and "Lakewood Middle School" in body and "Oak Cliff Elementary" in body
 
@@ -348,7 +348,7 @@ def test_the_district_line_is_the_median_of_every_campus_walkthrough_not_of_camp
     this_month = now.astimezone(timezone.get_current_timezone()).strftime("%b %Y")
     district_table = body.split("<caption>Median pause position per month</caption>")[1].split("</table>")[0]
     row = district_table.split(f'<th scope="row">{this_month}</th>')[1].split("</tr>")[0]
-    assert row == '<td class="number">5</td>'  # the middle of 2, 5 and 9 (the campus medians' middle would be 6.25)
+    assert row == '<td class="number">5 (Foundation 5)</td>'  # the middle of 2, 5 and 9 (the campus medians' middle would be 6.25)
     campuses = body.split('id="campus-heading"')[1].split("</table>")[0]
     oak = campuses.split('<th scope="row">Oak Cliff Elementary</th>')[1].split("</tr>")[0]
     lkw = campuses.split('<th scope="row">Lakewood Middle School</th>')[1].split("</tr>")[0]

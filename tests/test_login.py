@@ -11,6 +11,8 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from people.models import User
+
 PASSWORD = "a-long-Passphrase-9"
 
 
@@ -327,6 +329,16 @@ def test_signing_in_leads_each_person_to_their_own_starting_page(client, content
     landing = client.get(response["Location"])
     assert landing.status_code == 302 and landing["Location"] == reverse(page)
     assert client.get(landing["Location"]).status_code == 200
+
+
+def test_a_superuser_with_no_role_lands_on_a_page_they_may_open(client, content, district):
+    """createsuperuser makes staff with no role: the roster (a site admin's) would be a 403."""
+    User.objects.create_superuser("root", "root@example.org", PASSWORD)
+    sign_in(client, "root", PASSWORD)
+    landing = client.get(reverse("start"))
+    assert landing["Location"] == reverse("progressions:home")
+    body = client.get(landing["Location"]).content.decode()
+    assert reverse("admin:index") in body and reverse("people:roster") not in body  # the nav offers what opens
 
 
 def test_a_page_asked_for_before_signing_in_comes_first(client, content, district):

@@ -96,6 +96,8 @@ def test_a_bad_walk_is_refused_with_a_clear_message(client, leader, district, ch
     body = response.content.decode()
     assert response.status_code == 400
     assert message in body and 'role="alert"' in body
+    if "client_key" not in changes:  # a field's problem is said beside it too: its wording names the field
+        assert body.count('class="field-error"') == 1
     assert ProgressionWalk.objects.count() == 0
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from observations.models import Walkthrough
 from people.models import Campus, Teacher
 from tests.reporting import flex_walkthrough, pdf_pages, pdf_text, signed_in_page
+from observations.history import teacher_history
 from tests.walks import plan_walk, walked
 
 HEADER = ["TEACHER", "PROGRESSION", "LATEST PAUSE AND NEXT MOVE", "LAST WALKTHROUGH", "MOVEMENT"]
@@ -204,3 +205,33 @@ def test_a_walks_ratings_of_a_classroom_are_one_visit_not_a_move_back(client, co
     maria = row_of(client.get(reverse("reports:campus", args=["OAK"])).content.decode(), "Maria Alvarez")
     assert "Foundation 7 to Foundation 9 (observers differed)" in maria
     assert f">{movement}<" in maria
+
+
+@pytest.mark.parametrize(
+    "order, pause, next_move, movement",
+    [
+        # A walk's two ratings, 5 and 1 hours ago, around a visit alone 3 hours ago: the walk is the latest visit.
+        ((("walk", 8, 5), ("alone", 10, 3), ("walk", 6, 1)), "Foundation 7 to Foundation 9 (observers differed)",
+         "MOVE-7", "Moved back"),
+        # The same minute: the visit alone, logged after the walk's first rating, is the latest visit.
+        ((("walk", 8, 0), ("alone", 10, 0), ("walk", 6, 1 / 6)), "Foundation 11", "MOVE-11", "Moved on"),
+    ],
+)
+def test_the_campus_summary_and_the_teachers_page_agree_on_the_latest_visit(
+    client, content, district, order, pause, next_move, movement
+):
+    """Both place a walk's visit in time by its latest rating, and take its next move from that rating."""
+    d = district
+    walk = plan_walk(d, observers=[d.coach, d.principal])
+    now = timezone.now().replace(second=0, microsecond=0)
+    observers = iter([d.principal, d.coach])
+    for how, in_place, hours_ago in order:
+        observer = next(observers) if how == "walk" else d.coach
+        flex_walkthrough(observer, d.teacher, in_place=in_place, observed_at=now - timedelta(hours=hours_ago),
+                         next_move=f"MOVE-{in_place + 1}", walk=walk if how == "walk" else None)  # fmt: skip
+    client.force_login(d.leader)
+    maria = row_of(client.get(reverse("reports:campus", args=["OAK"])).content.decode(), "Maria Alvarez")
+    assert pause in maria and next_move in maria and f">{movement}<" in maria
+    track = next(h for h in teacher_history(teacher=d.teacher, viewer=d.leader) if h.framework.slug == "flex").coach
+    assert (track.stops[-1].label, track.next_move, track.movement) == (pause, next_move, 1 if movement == "Moved on" else -1)
+    assert type(track.stops[-1].times) is int

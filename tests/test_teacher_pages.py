@@ -146,7 +146,7 @@ def test_a_walks_ratings_of_the_classroom_are_one_stop_at_the_range_they_gave(cl
     assert history.coach.movement == 0
     client.force_login(d.leader)
     body = client.get(reverse("reports:teacher", args=[d.teacher.pk])).content.decode()
-    assert differed in body and "No clear move: observers of a walk differed" in body
+    assert differed in body and "No clear move: observers differed" in body
 
 
 def test_coach_walkthroughs_and_self_reflections_side_by_side_for_the_teacher(client, content, district):

@@ -127,7 +127,8 @@ def test_with_the_keyboard_focus_follows_the_walk(coach_tablet, site):
     expect(page.locator(".question-text .action-number")).to_have_text("2")
     assert focused(page) == "question"
     page.wait_for_timeout(450)  # a new question's buttons wait a moment
-    page.keyboard.press("Tab")  # from the question: the evidence box is after the buttons
+    page.keyboard.press("Tab")  # from the question: the evidence box, then the buttons
+    page.keyboard.press("Tab")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Not yet"
     page.keyboard.press("Enter")
@@ -377,6 +378,7 @@ def test_a_driver_model_choice_made_offline_is_never_saved_unsubmitted(coach_tab
     page.context.set_offline(True)
     form.get_by_label("Component").select_option(label="Relationships")
     expect(form.locator("[data-send-status]")).to_contain_text("Could not load")
+    expect(form.get_by_role("button", name="Show the action steps")).to_be_visible()  # the way to load them again
     form.get_by_label("In your own words").fill("Half a thought")
     page.context.set_offline(False)
     page.wait_for_timeout(3_000)  # the resend of a failed tap comes after 1 s, then 2 s

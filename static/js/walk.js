@@ -9,8 +9,9 @@
 (function () {
   "use strict";
 
-  // Buttons only a page without this script needs (choosing a component loads its steps by itself).
-  document.documentElement.classList.add("js");
+  // Buttons only a page without this script needs (choosing a component loads its steps by itself,
+  // through htmx): hidden while that works, shown again once a load has failed.
+  if (window.htmx) document.documentElement.classList.add("js");
 
   var sent = new WeakMap(); // form -> the values of its last send
   var unsaved = new Set(); // forms whose last send has not been confirmed
@@ -134,7 +135,10 @@
     var form = retryForm(event);
     if (!form) return;
     if (isPost(event)) failed(form);
-    else say(form, "Could not load this from the server: no connection. Choose again once you are back online.", "unsaved");
+    else {
+      say(form, "Could not load this from the server: no connection. Once you are back online, choose again or use “Show the action steps”.", "unsaved");
+      document.documentElement.classList.remove("js");
+    }
   }
 
   document.addEventListener("htmx:sendError", sendFailed);
