@@ -70,10 +70,15 @@ def walkthrough_start(
         start_phase = ""
     if model_seen not in Walkthrough.BlendedModel.values:
         raise WalkthroughInvalid("Choose the blended-learning model you saw from the list, or leave it as Not noted.")
-    if walk is not None:
-        _check_walk(walk, observer, teacher, kind)
     try:
         with transaction.atomic():
+            if walk is not None:
+                # Checked under the walk's row lock: an edit taking this campus or observer off the
+                # walk waits for the new walkthrough, or is waited for and then refuses it.
+                walk = ProgressionWalk.objects.select_for_update().filter(pk=walk.pk).first()
+                if walk is None:
+                    raise WalkthroughInvalid("That progression walk no longer exists.")
+                _check_walk(walk, observer, teacher, kind)
             return Walkthrough.objects.create(
                 client_key=client_key,
                 kind=kind,

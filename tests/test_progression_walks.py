@@ -4,16 +4,18 @@ Driven through the pages' own forms with the Django test client, as a browser su
 """
 
 import re
+import threading
+import time
 import uuid
 from datetime import date
 
 import pytest
-from django.db import connection
+from django.db import connection, connections, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from observations.models import ProgressionWalk, Walkthrough
-from observations.services import WalkthroughInvalid, walkthrough_start
+from observations.services import WalkthroughInvalid, walk_update, walkthrough_start
 from people.models import Role, Teacher, User
 from progressions.models import Framework
 from tests.walks import BAD_WALK_FIELDS, plan_walk, walked
@@ -319,3 +321,42 @@ def test_a_plan_with_several_problems_names_them_all_at_once(client, content, di
     response = client.post(reverse("observations:walk-new"), {"client_key": uuid.uuid4(), "date": "2026-01-01x", "name": "Ok", "campuses": ["999999"], "observers": [str(district.coach.pk)]})
     alert = response.content.decode().split('role="alert">', 1)[1].split("</p>", 1)[0]
     assert "Date: enter the day" in alert and "Campuses: choose from the list" in alert and "Observers" not in alert
+
+
+def test_a_walkthrough_started_while_its_campus_is_taken_off_the_walk_is_refused(transactional_db, content, district):
+    """The start checks the walk under its row lock: an edit taking Lakewood off, still open, is
+    waited for, and then the start at Lakewood is refused, not slipped in after it."""
+    if connection.vendor != "postgresql":
+        pytest.skip("two connections at once: PostgreSQL's row locks, as in production")
+    d = district
+    walk = plan_walk(d, observers=[d.coach, d.principal], campuses=[d.oak, d.lkw])
+    edit_holds_the_lock, results = threading.Event(), []
+
+    def edit() -> None:
+        try:
+            with transaction.atomic():  # the edit's transaction, kept open a moment after its write
+                walk_update(walk=walk, edited_by=d.leader, version=walk.version, date=walk.date, name=walk.name,
+                            norms=walk.norms, campuses=[d.oak], observers=[d.coach, d.principal])  # fmt: skip
+                edit_holds_the_lock.set()
+                time.sleep(0.5)
+        finally:
+            connections.close_all()
+
+    def start() -> None:
+        try:
+            edit_holds_the_lock.wait(timeout=10)
+            walkthrough_start(client_key=uuid.uuid4(), observer=d.coach, teacher=d.lkw_teacher,
+                              framework=Framework.objects.get(slug="flex"), walk=walk)  # fmt: skip
+            results.append("started")
+        except WalkthroughInvalid as exc:
+            results.append(str(exc))
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=edit), threading.Thread(target=start)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results == [f"{d.lkw_teacher.name} does not teach on a campus of the walk “{walk.name}”."]
+    assert not Walkthrough.objects.filter(walk=walk).exists()
