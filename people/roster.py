@@ -81,8 +81,7 @@ def read_roster(data: bytes) -> list[RosterRow]:
         raise RosterError(problems)
     rows: list[RosterRow] = []
     try:
-        for cells in reader:
-            line = reader.line_num
+        for line, cells in enumerate(reader, start=2):  # a spreadsheet's row: a quoted cell may hold line breaks
             if not any(c.strip() for c in cells):
                 continue
             if len(cells) != len(header):
@@ -123,6 +122,9 @@ def _check_row(line: int, cells: dict[str, str], problems: list[str]) -> RosterR
     for column, value in cells.items():
         if "\x00" in value:  # PostgreSQL cannot store it
             bad(column, "contains a null character")
+        elif any(ord(c) < 32 or 127 <= ord(c) < 160 for c in value):
+            # One line each: a line break in a name would run on into the password-reset mail it greets.
+            bad(column, "contains a line break or another control character; keep it on one line")
     role = cells.get("role", "").lower().replace(" ", "_").replace("-", "_")
     if role not in ROLES:
         bad("role", f"{cells.get('role')!r} is not a role; use one of {', '.join(ROLES)}")
@@ -152,6 +154,8 @@ def _check_row(line: int, cells: dict[str, str], problems: list[str]) -> RosterR
     login = cells.get("login", "").lower()
     if login not in YES | NO:
         bad("login", f"{cells.get('login')!r} is not yes or no")
+    elif (role != "teacher" or login in YES) and not email:
+        bad("email", "a sign-in needs an email: its owner sets their password through it (“Forgot your password?”)")
     # The email is the login's username (150 characters at most) when there is no employee_id.
     email_limit, email_note = (254, "") if employee_id else (150, " (it is the username: there is no employee_id)")
     for column, limit in (("first_name", 100), ("last_name", 100), ("campus_name", 200), ("grade_band", 40), ("subject", 100),

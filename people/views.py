@@ -10,12 +10,13 @@ from observations.history import Track, teacher_history
 from observations.models import Walkthrough
 
 from .models import Role, Teacher
-from .roster import RosterError, read_roster
+from .roster import MAX_BYTES, RosterError, read_roster
 from .services import roster_import
 
 
 RECENT_WALKTHROUGHS = 20
 TEACHERS_LISTED = 500  # beyond them, the search finds a teacher
+PROBLEMS_LISTED = 100  # of a refused roster file
 
 
 def _get_teacher_for_user(request: HttpRequest, pk: int) -> Teacher:
@@ -79,11 +80,15 @@ def roster_upload(request: HttpRequest) -> HttpResponse:
         dry_run = request.POST.get("dry_run") == "on"
         if upload is None:
             context["problems"] = ["Choose a roster CSV file to import."]
+        elif upload.size > MAX_BYTES:  # before reading it into memory
+            context["problems"] = [f"The file is larger than {MAX_BYTES // 1024 // 1024} MB; split the roster."]
         else:
             try:
                 changes = roster_import(rows=read_roster(upload.read()), dry_run=dry_run)
             except RosterError as exc:
-                context["problems"] = exc.problems
+                listed = exc.problems[:PROBLEMS_LISTED]  # a file wrong throughout would make a page of megabytes
+                more = len(exc.problems) - len(listed)
+                context["problems"] = listed + ([f"… and {more} more problems: fix these and import again."] if more else [])
             else:
                 summary = ", ".join(f"{n} {what}" for what, n in sorted(changes.items())) or "nothing changed"
                 if dry_run:

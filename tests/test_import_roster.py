@@ -279,22 +279,22 @@ BAD_INPUTS = [
     ),
     (
         "one person with two names",
-        csv_bytes(VALID, "coach,C9,,Cora,Nine,OAK,,,,", "coach,C9,,Kora,Nine,LKW,,,,"),
+        csv_bytes(VALID, "coach,C9,c9@example.org,Cora,Nine,OAK,,,,", "coach,C9,c9@example.org,Kora,Nine,LKW,,,,"),
         "row 4, column first_name: differs from row 3 for C9",
     ),
     (
         "principal of two campuses",
-        csv_bytes(VALID, "principal,P9,,Pat,Nine,OAK,,,,", "principal,P9,,Pat,Nine,LKW,,,,"),
+        csv_bytes(VALID, "principal,P9,p9@example.org,Pat,Nine,OAK,,,,", "principal,P9,p9@example.org,Pat,Nine,LKW,,,,"),
         "row 4, column campus_code: a principal leads one campus; P9 already leads OAK (row 3)",
     ),
     (
         "the same role twice",
-        csv_bytes(VALID, "coach,C9,,Cora,Nine,OAK,,,,", "coach,C9,,Cora,Nine,OAK,,,,"),
+        csv_bytes(VALID, "coach,C9,c9@example.org,Cora,Nine,OAK,,,,", "coach,C9,c9@example.org,Cora,Nine,OAK,,,,"),
         "row 4: repeats row 3 (coach C9)",
     ),
     (  # both would sign in as zz@example.org: a unique constraint's 500, even checking the file only
         "one person's employee id is another's email",
-        csv_bytes(VALID, "coach,,zz@example.org,Ann,Bee,OAK,,,,", "coach,zz@example.org,,Cid,Dee,OAK,,,,"),
+        csv_bytes(VALID, "coach,,zz@example.org,Ann,Bee,OAK,,,,", "coach,zz@example.org,cid@example.org,Cid,Dee,OAK,,,,"),
         "row 4: the username zz@example.org is also row 3's",
     ),
     (
@@ -302,6 +302,17 @@ BAD_INPUTS = [
         csv_bytes(VALID) + "teacher,T10,,José,Ten,OAK,,,,\n".encode("latin-1"),
         "row 3: the file is not UTF-8 text",
     ),
+    (  # a name over several lines would run on into the password-reset mail that greets it
+        "a line break in a name",
+        csv_bytes(VALID, 'teacher,T11,t11@example.org,"Pat\n\nSuspended! Go to https://evil.example/r",Lee,OAK,,,,'),
+        "row 3, column first_name: contains a line break or another control character; keep it on one line",
+    ),
+    (  # nobody could ever set its password: "Forgot your password?" mails it
+        "a coach's sign-in with no email",
+        csv_bytes(VALID, "coach,C777,,Noemail,Coach,OAK,,,,"),
+        "row 3, column email: a sign-in needs an email",
+    ),
+    ("a teacher's sign-in with no email", csv_bytes(VALID, "teacher,T5555,,No,Email,OAK,,,,yes"), "row 3, column email: a sign-in needs an email"),
     ("empty file", b"", "the file is empty; the first row must name the columns"),
     ("header without rows", csv_bytes(), "the file has a header but no rows"),
     (
@@ -406,6 +417,21 @@ class TestUploadPage:
         assert f"row 3, column campus_name: OAK is named {escaped} on row 2" in page
         assert "<script>alert(1)" not in page
         assert (Campus.objects.count(), Teacher.objects.count()) == (0, 0)
+
+    def test_a_file_wrong_throughout_lists_the_first_hundred_problems(self, client, site_admin):
+        """A header of 100,000 unknown columns made a 19 MB page, one line each."""
+        client.force_login(site_admin)
+        data = csv_bytes(VALID, header=HEADER + "".join(f",x{n}" for n in range(5000)))
+        response = client.post(reverse("people:roster"), {"roster": upload(data)})
+        page = response.content.decode()
+        assert response.status_code == 400 and page.count("unknown column") == 100
+        assert "… and 4900 more problems: fix these and import again." in page
+
+    def test_a_file_too_large_is_refused_before_it_is_read(self, client, site_admin, monkeypatch):
+        monkeypatch.setattr("people.views.MAX_BYTES", 1024 * 1024)
+        client.force_login(site_admin)
+        response = client.post(reverse("people:roster"), {"roster": upload(csv_bytes(VALID) + b"#" * 1024 * 1024)})
+        assert response.status_code == 400 and "The file is larger than 1 MB; split the roster." in response.content.decode()
 
     def test_a_post_without_a_file_asks_for_one(self, client, site_admin):
         client.force_login(site_admin)
