@@ -97,6 +97,7 @@ def _import(rows: list[RosterRow], dry_run: bool) -> Counter:
             if username.lower() in usernames:  # one person's employee id is another's email
                 problems.append(f"row {first.line}: the username {username} is also row {usernames[username.lower()]}'s")
             usernames.setdefault(username.lower(), first.line)
+    problems += _logins_of_other_teachers(people, matches)
     if problems:
         raise RosterError(problems)
 
@@ -116,6 +117,25 @@ def _import(rows: list[RosterRow], dry_run: bool) -> Counter:
     if dry_run:
         transaction.set_rollback(True)
     return +changes
+
+
+def _logins_of_other_teachers(people: dict, matches: dict) -> list[str]:
+    """A teacher row's sign-in that already belongs to another teacher: one query for the file."""
+    wanted = {}
+    for key, person_rows in people.items():
+        teacher, user = matches[key]
+        row = next((r for r in person_rows if r.role == "teacher" and r.login), None)
+        if row is not None and user is not None:
+            wanted[user.pk] = (row, user, teacher)
+    problems = []
+    for user_id, pk, first_name, last_name in Teacher.objects.filter(user_id__in=wanted).values_list(
+        "user_id", "pk", "first_name", "last_name"
+    ):
+        row, user, teacher = wanted[user_id]
+        if teacher is None or teacher.pk != pk:
+            problems.append(f"row {row.line}: the sign-in {user.username} already belongs to the teacher {first_name} "
+                            f"{last_name}; give this row that teacher's employee_id or email, or leave login empty")  # fmt: skip
+    return problems
 
 
 def _gets_login(person_rows: list[RosterRow]) -> bool:

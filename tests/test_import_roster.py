@@ -164,6 +164,18 @@ class TestImport:
 
         assert User.objects.get(username="C1").employee_id == "C1"
 
+    def test_a_sign_in_that_belongs_to_another_teacher_is_named_not_called_a_race(self, tmp_path):
+        """The login, matched by its email, is linked to a teacher the row does not match: before, a
+        unique constraint's refusal read "another import ... at the same moment", every time."""
+        imported(tmp_path, "teacher,T1,ana@example.org,Ana,Lopez,OAK,Oak Cliff,3-5,Math,yes")
+        Teacher.objects.filter(employee_id="T1").update(email="ana.l@school.example.org")
+        before = snapshot()
+        with pytest.raises(CommandError) as refused:
+            imported(tmp_path, "teacher,T7777,ana@example.org,Jim,New,OAK,,,,yes", name="again.csv")
+        assert ("row 2: the sign-in T1 already belongs to the teacher Ana Lopez; give this row that teacher's "
+                "employee_id or email, or leave login empty") in str(refused.value)  # fmt: skip
+        assert snapshot() == before
+
     def test_a_coach_moved_from_one_campus_to_another_ends_with_exactly_that_role(self, tmp_path):
         teachers = ROSTER[:2]
         imported(tmp_path, *teachers, "coach,C2,dee.moss@example.org,Dee,Moss,OAK,,,,")
