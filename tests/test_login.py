@@ -37,7 +37,13 @@ def test_signing_in_stores_the_session_in_the_database(client, coach):
 def test_a_wrong_password_says_so_without_saying_which_part_was_wrong(client, coach):
     response = sign_in(client, "demo-coach", "wrong")
     assert response.status_code == 400
-    assert "Please enter a correct username and password" in response.content.decode()
+    body = response.content.decode()
+    assert "Please enter a correct username and password" in body
+    # Neither field is named as the wrong one: both are marked, described by the one message.
+    for field in ('id="id_username"', 'id="id_password"'):
+        tag = body.split(field)[1].split(">")[0]
+        assert 'aria-invalid="true"' in tag and 'aria-describedby="sign-in-problem"' in tag
+    assert 'id="sign-in-problem"' in body
 
 
 @pytest.mark.parametrize(
@@ -199,6 +205,11 @@ def test_a_refused_password_change_says_why_and_changes_nothing(client, coach):
     assert response.status_code == 400
     body = response.content.decode()
     assert "Your old password was entered incorrectly" in body and "didn’t match" in body
+    # One alert; each field's problem and help are the elements its aria-describedby names.
+    assert body.count('role="alert"') == 1
+    described = {i for ids in re.findall(r'aria-describedby="([^"]+)"', body) for i in ids.split()}
+    assert {"id_old_password_error", "id_new_password2_error", "id_new_password1_helptext"} <= described
+    assert all(f'id="{i}"' in body for i in described), described
     coach.refresh_from_db()
     assert coach.check_password(PASSWORD)
 
