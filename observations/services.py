@@ -37,6 +37,12 @@ class WalkthroughInvalid(ValueError):
     """A request that cannot be applied; the message says what and why."""
 
 
+class KeyUsedForOther(WalkthroughInvalid):
+    """A form's key came again with other content: its first send was saved (its reply lost, say)
+    and the form was then changed. Not the same request, so not answered as one: the page says
+    what the key made, and offers a new key."""
+
+
 NUL_PROBLEM = "{label}: it holds a null character, which cannot be saved. Remove it and try again."
 
 
@@ -58,10 +64,15 @@ def walkthrough_start(
     walk: ProgressionWalk | None = None,
     model_seen: str = "",
 ) -> Walkthrough:
-    existing = Walkthrough.objects.filter(client_key=client_key).first()
+    existing = Walkthrough.objects.filter(client_key=client_key).select_related("teacher", "framework").first()
     if existing is not None:
         if existing.observer_id != observer.pk:
             raise WalkthroughInvalid("That walkthrough key is already used.")
+        if (existing.teacher_id, existing.framework_id, existing.walk_id) != (teacher.pk, framework.pk, walk and walk.pk):
+            raise KeyUsedForOther(
+                f"This page already started a walkthrough of {existing.teacher.name} on {existing.framework.name} "
+                "(find it under Your walkthroughs). Choose again to start this one."
+            )
         return existing  # a resent start
     if framework.is_progression:
         if start_phase not in Phase.Kind.values:
@@ -114,6 +125,11 @@ def walk_create(
     if existing is not None:
         if existing.created_by_id != created_by.pk:
             raise WalkthroughInvalid("That walk key is already used.")
+        if _walk_plan(existing) != (date, typed(name), typed(norms), {c.pk for c in campuses}, {u.pk for u in observers}):
+            raise KeyUsedForOther(
+                f"This form already planned the walk “{existing.name}” (find it under Walks). "
+                "Send it again to plan this one as another walk."
+            )
         return existing
     name, norms = typed(name), typed(norms)
     _check_walk_fields(date, name, norms, campuses, observers)

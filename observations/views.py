@@ -23,6 +23,7 @@ from . import inputs
 from .history import teacher_history
 from .models import Answer, DriverFocus, Walkthrough
 from .services import (
+    KeyUsedForOther,
     WalkthroughConflict,
     WalkthroughInvalid,
     walkthrough_answer,
@@ -99,10 +100,12 @@ def _start_page(request: HttpRequest, *, kind: str, teachers, walk=None) -> Http
         if framework is None:
             raise Http404("No such progression.")
 
-    problem = ""
+    problem, new_key = "", False
     if request.method == "POST":
         try:
             walkthrough = _start(request, kind=kind, teacher=teacher, framework=framework, walk=walk)
+        except KeyUsedForOther as exc:
+            problem, new_key = str(exc), True
         except WalkthroughInvalid as exc:
             problem = str(exc)
         else:
@@ -112,7 +115,7 @@ def _start_page(request: HttpRequest, *, kind: str, teachers, walk=None) -> Http
         "teacher": teacher,
         "framework": framework,
         "problem": problem,
-        "client_key": data.get("client_key") or uuid.uuid4(),
+        "client_key": (not new_key and data.get("client_key")) or uuid.uuid4(),  # kept for a resend
         "observed_at": data.get("observed_at") or inputs.now_for_input(),
         "walk": walk,
         "models_seen": Walkthrough.BlendedModel.choices,

@@ -22,6 +22,7 @@ from plcoach.lists import capped
 from . import inputs
 from .models import ProgressionWalk, Walkthrough
 from .services import (
+    KeyUsedForOther,
     WalkthroughConflict,
     WalkthroughInvalid,
     campuses_walked,
@@ -79,7 +80,7 @@ def walk_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def walk_new(request: HttpRequest) -> HttpResponse:
     campuses, observers = _walk_choices()
-    problem = ""
+    problem, new_key = "", False
     if request.method == "POST":
         try:
             walk = walk_create(
@@ -87,12 +88,15 @@ def walk_new(request: HttpRequest) -> HttpResponse:
                 created_by=request.user,
                 **_posted_plan(request.POST, campuses, observers),
             )
+        except KeyUsedForOther as exc:
+            problem, new_key = str(exc), True
         except WalkthroughInvalid as exc:
             problem = str(exc)
         else:
             messages.success(request, "Walk planned. Its observers see it under Walks.")
             return redirect(walk)
-    values = {**_posted_values(request.POST), "client_key": request.POST.get("client_key") or uuid.uuid4()}
+    # The form's own key, kept for a resend; a new one once that key made another walk.
+    values = {**_posted_values(request.POST), "client_key": (not new_key and request.POST.get("client_key")) or uuid.uuid4()}
     return _walk_form(request, campuses, observers, values, problem=problem, status=400 if problem else 200)
 
 

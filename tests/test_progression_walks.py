@@ -103,6 +103,20 @@ def test_a_bad_walk_is_refused_with_a_clear_message(client, leader, district, ch
     assert ProgressionWalk.objects.count() == 0
 
 
+def test_a_walk_key_sent_again_with_another_plan_is_refused_and_a_new_key_offered(client, leader, district):
+    data = walk_form(client, district)
+    assert client.post(NEW_WALK, data).status_code == 302
+    assert client.post(NEW_WALK, data).status_code == 302  # the same form again: the same walk
+    changed = {**data, "name": "Lab Rotation: the data wall"}
+    refused = client.post(NEW_WALK, changed)
+    body = refused.content.decode()
+    assert refused.status_code == 400 and "This form already planned the walk “Station Rotation: small groups”" in body
+    assert field(body, "client_key") != data["client_key"]
+    assert client.post(NEW_WALK, {**changed, "client_key": field(body, "client_key")}).status_code == 302
+    assert sorted(ProgressionWalk.objects.values_list("name", flat=True)) == ["Lab Rotation: the data wall",
+                                                                              "Station Rotation: small groups"]
+
+
 def test_each_problem_is_said_beside_its_field_and_the_first_takes_the_focus(client, leader, district):
     """The summary at the top lists them all; each field says its own, tied to it for a screen
     reader (aria-describedby), and the first field refused takes the focus without a script."""

@@ -141,6 +141,21 @@ def test_starting_opens_the_walk_and_a_resent_start_is_one_walkthrough(client, c
     assert walk.kind == Walkthrough.Kind.COACH and walk.is_open
 
 
+def test_a_start_key_sent_again_for_another_classroom_is_refused_and_a_new_key_offered(client, coach, district):
+    """The first start was saved but its reply lost; the page was then changed to another teacher.
+    Not the same request: no silent redirect to the first walkthrough, and the next press works."""
+    page = start_form(client, district.oak_teacher)
+    client.post(NEW, form_data(page, district.oak_teacher))
+    refused = client.post(NEW, form_data(page, district.teacher))
+    body = refused.content.decode()
+    assert refused.status_code == 400
+    assert "This page already started a walkthrough of James Brooks on Flex Model" in body
+    assert field(body, "client_key") != field(page, "client_key")
+    again = client.post(NEW, form_data(body, district.teacher))
+    assert again.status_code == 302
+    assert sorted(Walkthrough.objects.values_list("teacher__last_name", flat=True)) == ["Alvarez", "Brooks"]
+
+
 def test_starting_from_a_later_phase_asks_its_first_action(client, coach, district):
     data = form_data(start_form(client, district.oak_teacher), district.oak_teacher, start_phase="personalized")
     walk_url = client.post(NEW, data)["Location"]
