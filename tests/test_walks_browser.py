@@ -112,3 +112,34 @@ def test_a_leader_plans_and_edits_a_walk_and_the_observer_added_logs_a_walkthrou
     assert (walkthrough.walk, walkthrough.observer, walkthrough.model_seen) == (walk, district.principal, "station_rotation")
     assert walkthrough.is_open  # paused, not finished yet
     assert leader.console_errors == [] and principal.console_errors == []
+
+
+def test_the_walk_forms_long_lists_narrow_as_one_types_and_keep_what_is_ticked(site, district, tablet_as):
+    """A district's hundreds of observers and campuses: a box narrows each list, accents and case
+    aside; a ticked choice stays in sight and is sent; without the script the box is not there."""
+    leader = tablet_as(district.leader)
+    leader.goto(f"{site.url}/walks/new/")
+    observers = leader.locator("#observer-choices label.choice")
+    total = observers.count()
+    leader.get_by_label("Priya Shah").check()
+    leader.get_by_label("Find an observer").fill("HAYES")
+    expect(observers.filter(has_text="Robert Hayes")).to_be_visible()
+    expect(observers.filter(has_text="Priya Shah")).to_be_visible()  # ticked: kept in sight
+    assert observers.filter(visible=True).count() == 2 < total
+    expect(leader.locator("#observer-count")).to_have_text(f"2 of {total} shown, 1 chosen")
+    leader.get_by_label("Find a campus").fill("lakew")
+    expect(leader.locator("#campus-choices label.choice").filter(visible=True)).to_have_count(1)
+    leader.get_by_label("Lakewood Middle School").check()
+    leader.get_by_label("Date").fill(date.today().isoformat())
+    leader.get_by_label("Purpose").fill("Narrowed lists")
+    submit(leader, "Plan the walk")
+    walk = ProgressionWalk.objects.get()
+    assert list(walk.campuses.values_list("code", flat=True)) == ["LKW"]
+    assert list(walk.observers.values_list("username", flat=True)) == ["demo-coach"]
+    assert leader.console_errors == []
+
+    no_script = tablet_as(district.leader)
+    no_script.context.route("**/choices*.js", lambda route: route.abort())
+    no_script.goto(f"{site.url}/walks/new/")
+    expect(no_script.locator("#observer-filter")).to_be_hidden()
+    expect(no_script.locator("#observer-choices label.choice")).to_have_count(total)
