@@ -126,7 +126,7 @@ def test_each_problem_is_said_beside_its_field_and_the_first_takes_the_focus(cli
     name = re.search(r'<input type="text" id="walk-name"[^>]*>', body).group(0)
     assert 'aria-invalid="true"' in name and 'aria-describedby="walk-name-error"' in name and "autofocus" in name
     assert re.search(r'<p class="field-error" id="walk-name-error">Purpose: say what the walk is for', body)
-    assert '<fieldset class="choices" aria-describedby="campuses-error">' in body
+    assert '<fieldset class="choices" id="campus-choices" aria-describedby="campuses-error">' in body
     assert '<p class="field-error" id="campuses-error">Campuses: choose at least one campus to walk.</p>' in body
     assert '<p class="field-error" id="observers-error">Observers: choose at least one observer.</p>' in body
     assert body.count("autofocus") == 1
