@@ -64,7 +64,8 @@ rated AS (
 ),
 visits AS (
     SELECT teacher_id, framework_id, MAX(observed_at) AS at, MIN({rank}) AS low, MAX({rank}) AS high,
-        MAX(CASE WHEN in_visit = 1 THEN next_move END) AS next_move, MAX(CASE WHEN in_visit = 1 THEN id END) AS id
+        MAX(CASE WHEN in_visit = 1 THEN next_move END) AS next_move, MAX(CASE WHEN in_visit = 1 THEN id END) AS id,
+        MAX(CASE WHEN in_visit = 1 THEN {rank} END) AS latest
     FROM rated
     GROUP BY teacher_id, framework_id, visit
 ),
@@ -72,7 +73,7 @@ ranked AS (
     SELECT *, ROW_NUMBER() OVER (PARTITION BY teacher_id, framework_id ORDER BY at DESC, id DESC) AS rank
     FROM visits
 )
-SELECT teacher_id, framework_id, framework.name, framework.kind, at, low, high, next_move, rank
+SELECT teacher_id, framework_id, framework.name, framework.kind, at, low, high, latest, next_move, rank
 FROM ranked JOIN progressions_framework framework ON framework.id = ranked.framework_id
 WHERE rank <= 2
 ORDER BY teacher_id, framework.name, rank
@@ -114,19 +115,19 @@ def campus_summary(*, campus: Campus, viewer, today: date | None = None) -> Camp
     pauses: dict[tuple[str, int], list[tuple[str, int | None]]] = {}  # per progression: each teacher's latest pause
     previous: dict[tuple[int, int], tuple[int, int]] = {}
     visits = latest_visits(campus, viewer)
-    for teacher_id, framework_id, _name, _kind, _at, low, high, _move, rank in visits:
+    for teacher_id, framework_id, _name, _kind, _at, low, high, _latest, _move, rank in visits:
         if rank == 2:
             previous[(teacher_id, framework_id)] = (low, high)
     teacher_of = {t.pk: t for t in teachers}
-    for teacher_id, framework_id, name, kind, at, low, high, next_move, rank in visits:
+    for teacher_id, framework_id, name, kind, at, low, high, latest, next_move, rank in visits:
         if rank != 1:
             continue
         row = CampusRow(teacher_of[teacher_id], name, aware_datetime(at))
         if kind == Framework.Kind.PROGRESSION:
             row.pause, row.next_move = pause_range_label(pause_from_rank(low), pause_from_rank(high)), next_move or ""
             row.movement = movement((low, high), previous.get((teacher_id, framework_id)))
-            # The spread counts a classroom at the lowest pause its observers gave.
-            pauses.setdefault((name, framework_id), []).append(pause_from_rank(low))
+            # The spread counts each teacher's latest walkthrough, as the page says (as the debrief does).
+            pauses.setdefault((name, framework_id), []).append(pause_from_rank(latest))
         by_teacher[teacher_id].append(row)
 
     since = today - timedelta(days=QUIET_DAYS)

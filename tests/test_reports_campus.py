@@ -199,12 +199,16 @@ def test_a_walks_ratings_of_a_classroom_are_one_visit_not_a_move_back(client, co
     d = district
     flex_walkthrough(d.coach, d.teacher, in_place=before, observed_at=days_ago(20))
     walk = plan_walk(d, observers=[d.coach, d.principal])
-    walked(d.principal, d.teacher, walk, in_place=8)  # Foundation 9
-    walked(d.coach, d.teacher, walk, in_place=6)  # Foundation 7, rated last
+    walked(d.coach, d.teacher, walk, in_place=6)  # Foundation 7
+    walked(d.principal, d.teacher, walk, in_place=8)  # Foundation 9, rated last
     client.force_login(d.principal)
-    maria = row_of(client.get(reverse("reports:campus", args=["OAK"])).content.decode(), "Maria Alvarez")
+    body = client.get(reverse("reports:campus", args=["OAK"])).content.decode()
+    maria = row_of(body, "Maria Alvarez")
     assert "Foundation 7 to Foundation 9 (observers differed)" in maria
     assert f">{movement}<" in maria
+    # The spread counts her latest walkthrough, as its caption says: the principal's Foundation 9.
+    spread = body.split('id="spread-heading"')[1].split("</figure>")[0]
+    assert ">Foundation 9</text>" in spread and ">Foundation 7</text>" not in spread
 
 
 @pytest.mark.parametrize(
