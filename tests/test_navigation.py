@@ -37,3 +37,10 @@ def test_a_content_page_marks_none_and_the_account_link_says_what_it_is(client, 
     links = nav_links(client, district.coach, "/")
     assert not any(links.values())
     assert f"Account: {district.coach.first_name}" in links
+
+
+def test_a_teacher_is_offered_their_own_page_not_a_list_of_one(client, content, district):
+    links = nav_links(client, district.teacher_user, reverse("people:teacher", args=[district.teacher.pk]))
+    assert "Teachers" not in links and links["My coaching"] is True
+    body = client.get("/").content.decode()
+    assert f'href="{reverse("people:teacher", args=[district.teacher.pk])}">My coaching</a>' in body
