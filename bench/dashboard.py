@@ -101,11 +101,11 @@ def time_download(client: Client, url: str) -> None:
     print(f"  CSV export, the whole file: {lines - 1:,} rows, {size // 1024:,} KB in {seconds:.2f} s ({(lines - 1) / seconds:,.0f} rows/s)")
 
 
-def time_pages(label: str, user: User, campus: Campus, listed=pages, download: bool = True) -> None:
+def time_pages(label: str, user: User, listed: list[tuple[str, str]], download: bool = True) -> None:
     client = Client()
     client.force_login(user)
     print(f"\n  As {label} ({user.username}):")
-    for name, url in listed(campus) if listed is pages else listed(user, campus):
+    for name, url in listed:
         size = fetch(client, url)  # warm: templates, connection, caches
         times = []
         for _ in range(REQUESTS):
@@ -165,11 +165,11 @@ def main() -> None:
     leader = User.objects.get(username="sd-leader-1")
     principal = User.objects.get(username="sd001-principal-1")
     campus = Campus.objects.get(code="SD001")
-    time_pages("a district leader", leader, campus)
-    time_pages("a principal", principal, campus)
+    time_pages("a district leader", leader, pages(campus))
+    time_pages("a principal", principal, pages(campus))
     print("\n  Other pages in the same district:")
-    time_pages("a district leader", leader, campus, listed=other_pages, download=False)
-    time_pages("a principal", principal, campus, listed=other_pages, download=False)
+    time_pages("a district leader", leader, other_pages(leader, campus), download=False)
+    time_pages("a principal", principal, other_pages(principal, campus), download=False)
     plans(leader)
 
 

@@ -50,6 +50,18 @@ def pause_range_label(low: tuple[str, int | None], high: tuple[str, int | None])
     return f"{pause_label(*low)} to {pause_label(*high) if high[1] else EVERY_ACTION.lower()} (observers differed)"
 
 
+def moved(before: tuple, now: tuple) -> int:
+    """From one visit to the next, each given as its (lowest, highest) pause: +1 moved on, -1 moved
+    back, 0 the same or no clear move (observers of a walk differed, and the ranges overlap)."""
+    if now == before:
+        return 0
+    if now[0] >= before[0] and now[1] >= before[1]:
+        return 1
+    if now[0] <= before[0] and now[1] <= before[1]:
+        return -1
+    return 0
+
+
 @dataclass
 class Stop:
     """One point of a timeline: a pause, and how many walkthroughs in a row found it. A classroom
@@ -109,11 +121,7 @@ class Track:
         if len(self.stops) < 2:
             return 0
         before, now = self.stops[-2], self.stops[-1]
-        if now.position >= before.position and now.highest >= before.highest:
-            return 1
-        if now.position <= before.position and now.highest <= before.highest:
-            return -1
-        return 0
+        return moved((before.position, before.highest), (now.position, now.highest))
 
 
 @dataclass

@@ -121,17 +121,17 @@ def walk_create(
     *, client_key: uuid.UUID, created_by, date: date, name: str, norms: str, campuses: list[Campus], observers: list
 ) -> ProgressionWalk:
     """A district leader plans a walk. A resent form (same key) is the same walk."""
+    name, norms = typed(name), typed(norms)
     existing = ProgressionWalk.objects.filter(client_key=client_key).first()
     if existing is not None:
         if existing.created_by_id != created_by.pk:
             raise WalkthroughInvalid("That walk key is already used.")
-        if _walk_plan(existing) != (date, typed(name), typed(norms), {c.pk for c in campuses}, {u.pk for u in observers}):
+        if _walk_plan(existing) != _plan(date, name, norms, campuses, observers):
             raise KeyUsedForOther(
                 f"This form already planned the walk “{existing.name}” (find it under Walks). "
                 "Send it again to plan this one as another walk."
             )
         return existing
-    name, norms = typed(name), typed(norms)
     _check_walk_fields(date, name, norms, campuses, observers)
     try:
         with transaction.atomic():
@@ -165,7 +165,7 @@ def walk_update(
     _check_walk_fields(date, name, norms, campuses, observers, planned_for=walk.date)
     with transaction.atomic():
         locked = ProgressionWalk.objects.select_for_update().get(pk=walk.pk)
-        wanted = (date, name, norms, {c.pk for c in campuses}, {u.pk for u in observers})
+        wanted = _plan(date, name, norms, campuses, observers)
         if wanted == _walk_plan(locked):
             return locked  # nothing changed, or this very edit was saved already
         if locked.version != version:
@@ -181,6 +181,11 @@ def walk_update(
         locked.campuses.set(campuses)
         locked.observers.set(observers)
         return locked
+
+
+def _plan(date: date, name: str, norms: str, campuses: list[Campus], observers: list) -> tuple:
+    """A walk's plan as `_walk_plan` reads it from the database, to tell a resent form from a changed one."""
+    return (date, name, norms, {c.pk for c in campuses}, {u.pk for u in observers})
 
 
 def _walk_plan(walk: ProgressionWalk) -> tuple:

@@ -171,11 +171,11 @@ def _framework_choices(request, teacher, framework, kind, data, walk=None) -> di
     if framework and framework.is_progression:
         last_stop = {f.pk: stop for f, stop, _unfinished in frameworks}.get(framework.pk)
         phases = list(framework.phases.all())
-        walked = [phase.kind for phase in phases if phase.available]  # the others have no actions to start from
-        first = (walked or [Phase.Kind.FOUNDATION])[0]
+        offered = [phase for phase in phases if phase.available]  # the others have no actions to start from
+        walked = [phase.kind for phase in offered] or [Phase.Kind.FOUNDATION]
         # The last pause's phase, unless the copy carried now has no actions there.
-        suggested = last_stop.phase if last_stop and last_stop.number and last_stop.phase in walked else first
-        context["phases"] = [phase for phase in phases if phase.available]
+        suggested = last_stop.phase if last_stop and last_stop.number and last_stop.phase in walked else walked[0]
+        context["phases"] = offered
         context["skipped_phases"] = [phase for phase in phases if not phase.available]
         context["last_stop"] = last_stop
         context["start_phase"] = data.get("start_phase") or suggested

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from django.db import connection
 from django.utils import timezone
 
-from observations.history import PAUSE_RANK_SQL, aware_datetime, pause_from_rank, pause_range_label
+from observations.history import PAUSE_RANK_SQL, aware_datetime, moved, pause_from_rank, pause_range_label
 from observations.models import Walkthrough
 from people.models import Campus, Teacher
 from progressions.models import Framework
@@ -101,11 +101,7 @@ def movement(latest: tuple[int, int], previous: tuple[int, int] | None) -> str:
         return Movement.FIRST
     if latest == previous:
         return Movement.SAME
-    if latest[0] >= previous[0] and latest[1] >= previous[1]:
-        return Movement.ON
-    if latest[0] <= previous[0] and latest[1] <= previous[1]:
-        return Movement.BACK
-    return Movement.UNCLEAR
+    return {1: Movement.ON, -1: Movement.BACK, 0: Movement.UNCLEAR}[moved(previous, latest)]
 
 
 def campus_summary(*, campus: Campus, viewer, today: date | None = None) -> CampusSummary:
