@@ -78,7 +78,7 @@ def demo_history_load(*, today: date) -> dict[str, int]:
     maria = teachers["demo-teacher"]
     _walked(maria.user, maria, progressions["flex"], 11, _at(today, 2, rng), key="self", kind=Walkthrough.Kind.SELF)
     written["demo walkthroughs written"] += 1
-    walk_day = _at(today, 20, rng).date()
+    walk_day = _at(today, 9, rng).date()
     walk = _walk(walk_day, [teachers["demo-teacher"].campus], [coach, principal], people["demo-leader"])
     for room, (employee_id, answers) in enumerate(WALK_ROOMS.items()):
         for observer, in_place in zip((coach, principal), answers):  # in the room together, a room every 20 minutes

@@ -6,6 +6,7 @@ everything else is the shared part.
 """
 
 from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -13,6 +14,8 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateformat import format as date_format
 from django.utils.functional import cached_property
 
 from people.models import Campus, Role, Teacher
@@ -128,6 +131,10 @@ class ProgressionWalk(models.Model):
     each logging walkthroughs tied to the walk, then calibrate on what they saw."""
 
     NAME_LIMIT = 200
+    # Observers may log walkthroughs in a walk through the 14th day after its date, so late notes
+    # get in but nobody keeps searching its campuses' rosters for good; a leader closes or reopens it.
+    LOGGING_DAYS = 14
+    REOPEN_DAYS = 7
 
     client_key = models.UUIDField(unique=True, help_text="Sent by the form that created it: a resent form is one walk.")
     date = models.DateField()
@@ -141,6 +148,10 @@ class ProgressionWalk(models.Model):
     version = models.PositiveIntegerField(default=1)
     edited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     edited_at = models.DateTimeField(null=True, blank=True)
+    logging_ends_at = models.DateTimeField(help_text="New walkthroughs are logged in the walk until then.")
+    # Who last closed or reopened logging, and when; empty while it follows the walk's date.
+    logging_set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    logging_set_at = models.DateTimeField(null=True, blank=True)
 
     objects = ProgressionWalkQuerySet.as_manager()
 
@@ -152,6 +163,39 @@ class ProgressionWalk(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("observations:walk", args=[self.pk])
+
+    @staticmethod
+    def logging_end(day: date, days: int) -> datetime:
+        """The end of the `days`-th day after `day`, local time: logging stays open that whole day."""
+        return timezone.make_aware(datetime.combine(day + timedelta(days=days + 1), time.min))
+
+    @property
+    def is_open_for_logging(self) -> bool:
+        return timezone.now() < self.logging_ends_at
+
+    @property
+    def last_logging_day(self) -> date:
+        return timezone.localtime(self.logging_ends_at - timedelta(microseconds=1)).date()
+
+    def logging_status(self) -> str:
+        """Whether observers can log walkthroughs in the walk, until when, and who set that."""
+        last_day = date_format(self.last_logging_day, "l j F Y")
+        if self.is_open_for_logging:
+            if self.logging_set_by_id is None:
+                return f"Open for logging through {last_day}, {self.LOGGING_DAYS} days after the walk."
+            return f"Open for logging through {last_day}: reopened by {self.logging_set_by} on {date_format(timezone.localtime(self.logging_set_at), 'j F')}."
+        if self.logging_set_by_id is None:
+            return f"Closed for logging at the end of {last_day}, {self.LOGGING_DAYS} days after the walk."
+        if self.logging_set_at == self.logging_ends_at:  # closed by hand: both are set to the same moment
+            return f"Closed for logging by {self.logging_set_by} on {date_format(timezone.localtime(self.logging_ends_at), 'j F Y, H:i')}."
+        return f"Closed for logging at the end of {last_day}, {self.REOPEN_DAYS} days after {self.logging_set_by} reopened it."
+
+    def logging_closed_message(self) -> str:
+        """Why a walkthrough cannot be started in this walk any more, and who can change that."""
+        return (
+            f"“{self.name}”: {self.logging_status()} The walkthroughs logged in it stay, and so does its debrief. "
+            "To log another one in it, ask a district leader to reopen logging."
+        )
 
     def observers_and_planner(self) -> tuple[list, object]:
         """Its observers, by name, and who planned it: one query, for the printed debrief."""

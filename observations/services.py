@@ -43,6 +43,10 @@ class KeyUsedForOther(WalkthroughInvalid):
     what the key made, and offers a new key."""
 
 
+class WalkClosed(WalkthroughInvalid):
+    """The walk is closed for logging: no new walkthrough in it (those already started carry on)."""
+
+
 NUL_PROBLEM = "{label}: it holds a null character, which cannot be saved. Remove it and try again."
 
 
@@ -106,6 +110,8 @@ def walkthrough_start(
 
 
 def _check_walk(walk: ProgressionWalk, observer, teacher: Teacher, kind: str) -> None:
+    if not walk.is_open_for_logging:
+        raise WalkClosed(walk.logging_closed_message())
     if kind != Walkthrough.Kind.COACH:
         raise WalkthroughInvalid("A self-reflection is not part of a progression walk.")
     if not walk.observers.filter(pk=observer.pk).exists():
@@ -135,7 +141,10 @@ def walk_create(
     _check_walk_fields(date, name, norms, campuses, observers)
     try:
         with transaction.atomic():
-            walk = ProgressionWalk.objects.create(client_key=client_key, created_by=created_by, date=date, name=name, norms=norms)
+            walk = ProgressionWalk.objects.create(
+                client_key=client_key, created_by=created_by, date=date, name=name, norms=norms,
+                logging_ends_at=ProgressionWalk.logging_end(date, ProgressionWalk.LOGGING_DAYS),
+            )  # fmt: skip
             walk.campuses.set(campuses)
             walk.observers.set(observers)
             return walk
@@ -174,12 +183,39 @@ def walk_update(
                 "The form now shows the walk as it stands: make your changes again."
             )
         _check_campuses_kept(locked, wanted[3])
+        if locked.logging_set_by_id is None:  # logging follows the date until a leader closes or reopens it
+            locked.logging_ends_at = ProgressionWalk.logging_end(date, ProgressionWalk.LOGGING_DAYS)
         locked.date, locked.name, locked.norms = date, name, norms
         locked.edited_by, locked.edited_at = edited_by, timezone.now()
         locked.version += 1
         locked.save()
         locked.campuses.set(campuses)
         locked.observers.set(observers)
+        return locked
+
+
+def walk_close_logging(*, walk: ProgressionWalk, closed_by) -> ProgressionWalk:
+    """A district leader closes logging in the walk now. Walkthroughs already started in it can
+    still be finished. Closing a closed walk changes nothing (a resent form keeps the first close)."""
+    with transaction.atomic():
+        locked = ProgressionWalk.objects.select_for_update().get(pk=walk.pk)
+        if locked.is_open_for_logging:
+            now = timezone.now()
+            locked.logging_ends_at, locked.logging_set_by, locked.logging_set_at = now, closed_by, now
+            locked.save(update_fields=["logging_ends_at", "logging_set_by", "logging_set_at"])
+        return locked
+
+
+def walk_reopen_logging(*, walk: ProgressionWalk, reopened_by) -> ProgressionWalk:
+    """A district leader reopens logging for a week from today (or from the walk's date, if it is
+    still to come). Reopening an open walk changes nothing."""
+    with transaction.atomic():
+        locked = ProgressionWalk.objects.select_for_update().get(pk=walk.pk)
+        if not locked.is_open_for_logging:
+            from_day = max(timezone.localdate(), locked.date)
+            locked.logging_ends_at = ProgressionWalk.logging_end(from_day, ProgressionWalk.REOPEN_DAYS)
+            locked.logging_set_by, locked.logging_set_at = reopened_by, timezone.now()
+            locked.save(update_fields=["logging_ends_at", "logging_set_by", "logging_set_at"])
         return locked
 
 

@@ -20,6 +20,8 @@ urlpatterns = [
     path("walks/new/", walk_views.walk_new, name="walk-new"),
     path("walks/<int:pk>/", walk_views.walk_detail, name="walk"),
     path("walks/<int:pk>/edit/", walk_views.walk_edit, name="walk-edit"),
+    path("walks/<int:pk>/close/", walk_views.walk_close, name="walk-close"),
+    path("walks/<int:pk>/reopen/", walk_views.walk_reopen, name="walk-reopen"),
     path("walks/<int:pk>/debrief/", debrief_views.walk_debrief, name="walk-debrief"),
     path("walks/<int:pk>/debrief.csv", debrief_views.walk_debrief_csv, name="walk-debrief-csv"),
 ]

@@ -24,6 +24,7 @@ from .history import teacher_history
 from .models import Answer, DriverFocus, Walkthrough
 from .services import (
     KeyUsedForOther,
+    WalkClosed,
     WalkthroughConflict,
     WalkthroughInvalid,
     walkthrough_answer,
@@ -73,6 +74,8 @@ def walkthrough_new(request: HttpRequest) -> HttpResponse:
     data = request.POST if request.method == "POST" else request.GET
     if walk_pk := data.get("walk", ""):
         walk = get_walk_for_observer(request, walk_pk)
+        if request.method != "POST" and not walk.is_open_for_logging:
+            return _walk_closed(request, walk)  # a resent start is still answered: the service checks a POST
         teachers = Teacher.objects.filter(campus__in=walk.campuses.all())
         return _start_page(request, kind=Walkthrough.Kind.COACH, teachers=teachers, walk=walk)
     return _start_page(request, kind=Walkthrough.Kind.COACH, teachers=Teacher.objects.visible_to(request.user))
@@ -104,6 +107,8 @@ def _start_page(request: HttpRequest, *, kind: str, teachers, walk=None) -> Http
     if request.method == "POST":
         try:
             walkthrough = _start(request, kind=kind, teacher=teacher, framework=framework, walk=walk)
+        except WalkClosed:
+            return _walk_closed(request, walk)
         except KeyUsedForOther as exc:
             problem, new_key = str(exc), True
         except WalkthroughInvalid as exc:
@@ -129,6 +134,11 @@ def _start_page(request: HttpRequest, *, kind: str, teachers, walk=None) -> Http
     if request.htmx and request.htmx.target == "teacher-choices":
         template += "#teacher-choices"
     return render(request, template, context, status=400 if problem else 200)
+
+
+def _walk_closed(request: HttpRequest, walk) -> HttpResponse:
+    """The walk no longer takes new walkthroughs: say so, and where to go instead."""
+    return render(request, "observations/walk_closed.html", {"walk": walk}, status=403)
 
 
 def _start(request: HttpRequest, *, kind: str, teacher, framework, walk) -> Walkthrough:

@@ -13,7 +13,8 @@ from django.contrib import messages
 from django.db.models import Count, Exists, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_safe
+from django.utils.dateformat import format as date_format
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from people.models import Campus, Role, User
 from plcoach.access import role_required, signed_in
@@ -27,8 +28,10 @@ from .services import (
     WalkthroughInvalid,
     campuses_walked,
     typed,
+    walk_close_logging,
     walk_create,
     walk_plan_problems,
+    walk_reopen_logging,
     walk_update,
 )
 
@@ -45,7 +48,7 @@ def get_walk_for_user(request: HttpRequest, pk: int) -> ProgressionWalk:
         return (
             ProgressionWalk.objects.visible_to(request.user)
             .annotate(is_observer=Exists(on_it))
-            .select_related("created_by", "edited_by")
+            .select_related("created_by", "edited_by", "logging_set_by")
             .get(pk=pk)
         )
     except ProgressionWalk.DoesNotExist:
@@ -53,8 +56,9 @@ def get_walk_for_user(request: HttpRequest, pk: int) -> ProgressionWalk:
 
 
 def get_walk_for_observer(request: HttpRequest, pk: str) -> ProgressionWalk:
-    """For the start page: only a walk's observers log walkthroughs in it."""
-    walks = ProgressionWalk.objects.filter(observers=request.user)
+    """For the start page: only a walk's observers log walkthroughs in it (while it is open for
+    logging: the start page and the service check that)."""
+    walks = ProgressionWalk.objects.filter(observers=request.user).select_related("logging_set_by")
     walk = walks.filter(pk=inputs.read_id(pk)).first()
     if walk is None:
         raise Http404("No walk of yours here.")
@@ -200,7 +204,7 @@ def _walk_form(request, campuses, observers, values: dict, *, problem: str, stat
     errors = _problems_by_field(problem)
     first = next((field for field in FORM_FIELDS if field in errors), "")
     context = {"walk": walk, "campuses": campuses, "observers": observers, "problem": problem, "errors": errors,
-               "first_invalid": first, **values}  # fmt: skip
+               "first_invalid": first, "logging_days": ProgressionWalk.LOGGING_DAYS, **values}  # fmt: skip
     if walk is not None:
         context["walked_campuses"] = {str(pk) for pk in campuses_walked(walk).values_list("pk", flat=True)}
         context["logging_observers"] = {str(pk) for pk in walk.walkthroughs.values_list("observer_id", flat=True)}
@@ -254,3 +258,21 @@ def walk_detail(request: HttpRequest, pk: int) -> HttpResponse:
     }
     return render(request, "observations/walk_detail.html", context)
 
+
+
+@role_required(Role.Kind.DISTRICT_LEADER)
+@require_POST
+def walk_close(request: HttpRequest, pk: int) -> HttpResponse:
+    """A district leader closes logging in the walk now; what is logged in it stays."""
+    walk = walk_close_logging(walk=get_walk_for_user(request, pk), closed_by=request.user)
+    messages.success(request, "Logging closed: no new walkthroughs in this walk. Those already started can be finished.")
+    return redirect(walk)
+
+
+@role_required(Role.Kind.DISTRICT_LEADER)
+@require_POST
+def walk_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    """A district leader reopens logging in the walk for a week."""
+    walk = walk_reopen_logging(walk=get_walk_for_user(request, pk), reopened_by=request.user)
+    messages.success(request, f"Logging reopened: its observers can log walkthroughs in it through {date_format(walk.last_logging_day, 'l j F')}.")
+    return redirect(walk)

@@ -131,6 +131,9 @@ ACCESS = {
         lambda d: reverse("observations:walk-edit", args=[progression_walk(d).pk]),
         {**signed_in(403), "leader": 200},
     ),
+    # closing and reopening logging in a walk: POST only, district leaders only
+    "observations:walk-close": (walk_url("observations:walk-close"), {**signed_in(403), "leader": 405}),
+    "observations:walk-reopen": (walk_url("observations:walk-reopen"), {**signed_in(403), "leader": 405}),
     # the debrief, its CSV, print page and PDF: the walk's observers and district leaders (within it, the
     # principal sees their campus, a leader every campus of the walk: tests/test_walk_debrief.py)
     "observations:walk-debrief": (walk_url("observations:walk-debrief"), ON_THE_WALK),

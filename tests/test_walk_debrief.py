@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from playwright.sync_api import expect
 
+from observations.models import ProgressionWalk
 from observations.services import walk_create, walkthrough_finish
 from people.models import Campus, Teacher
 from tests.reporting import pdf_pages, pdf_text, signed_in_page
@@ -30,10 +31,13 @@ DEBRIEF_VIEWS = [
 
 
 def plan(district, *, days_ago: int, campuses, observers, name: str):
-    return walk_create(
+    """A walk `days_ago` days back, open for logging today: its walkthroughs are written now, as if logged then."""
+    walk = walk_create(
         client_key=uuid.uuid4(), created_by=district.leader, date=timezone.localdate() - timedelta(days=days_ago),
         name=name, norms="", campuses=campuses, observers=observers,
     )  # fmt: skip
+    ProgressionWalk.objects.filter(pk=walk.pk).update(logging_ends_at=timezone.now() + timedelta(days=1))
+    return ProgressionWalk.objects.get(pk=walk.pk)
 
 
 def rated(observer, teacher, walk, *, in_place: int, next_move: str = STATION_RULES, private_note: str = ""):

@@ -299,7 +299,8 @@ def test_in_a_progression_walk_the_start_page_does_not_anchor_on_the_last_pause(
     from observations.models import ProgressionWalk
 
     finished_with_pause(district.coach, district.oak_teacher, in_place_first=12)  # paused at Differentiated 2
-    walk = ProgressionWalk.objects.create(client_key=uuid.uuid4(), name="Calibration", date=timezone.localdate(), created_by=district.leader)
+    walk = ProgressionWalk.objects.create(client_key=uuid.uuid4(), name="Calibration", date=timezone.localdate(), created_by=district.leader,
+                                          logging_ends_at=timezone.now() + timedelta(days=1))  # fmt: skip
     walk.campuses.set([district.oak_teacher.campus])
     walk.observers.set([district.coach])
     page = client.get(NEW, {"teacher": district.oak_teacher.pk, "framework": "flex", "walk": walk.pk}).content.decode()

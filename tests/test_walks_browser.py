@@ -111,6 +111,31 @@ def test_a_leader_plans_and_edits_a_walk_and_the_observer_added_logs_a_walkthrou
     walkthrough = Walkthrough.objects.get()
     assert (walkthrough.walk, walkthrough.observer, walkthrough.model_seen) == (walk, district.principal, "station_rotation")
     assert walkthrough.is_open  # paused, not finished yet
+
+    # The leader closes logging: the observer finishes what they started but starts nothing new in the walk.
+    leader.reload()
+    submit(leader, "Close logging now")
+    expect(leader.locator(".messages")).to_contain_text("Logging closed")
+    expect(leader.locator(".walk-logging")).to_contain_text("Closed for logging by Angela Foster")
+    assert_accessible(leader)
+    principal.reload()
+    expect(principal.get_by_role("link", name="Log a walkthrough in this walk")).to_have_count(0)
+    principal.goto(f"{site.url}/walkthroughs/new/?walk={walk.pk}")
+    expect(principal.get_by_role("heading", level=1)).to_have_text("This walk is closed for logging")
+    expect(principal.get_by_role("alert")).to_contain_text("ask a district leader to reopen logging")
+    assert_accessible(principal)
+    assert principal.console_errors == ["Failed to load resource: the server responded with a status of 403 (Forbidden)"]
+    principal.console_errors.clear()  # that page's own 403, as sent
+    principal.goto(site.url + walkthrough.get_absolute_url())
+    submit(principal, "Finish walkthrough")
+    expect(principal.get_by_role("button", name="Finish walkthrough")).to_have_count(0)  # the finished walkthrough's page
+    walkthrough.refresh_from_db()
+    assert walkthrough.status == Walkthrough.Status.COMPLETE
+
+    submit(leader, "Reopen logging for 7 days")
+    expect(leader.locator(".walk-logging")).to_contain_text("reopened by Angela Foster")
+    principal.goto(site.url + walk.get_absolute_url())
+    expect(principal.get_by_role("link", name="Log a walkthrough in this walk")).to_be_visible()
     assert leader.console_errors == [] and principal.console_errors == []
 
 

@@ -221,7 +221,8 @@ def make_walks(rng: random.Random, campuses: list[Campus], observers: dict) -> d
     walks = ProgressionWalk.objects.bulk_create(
         ProgressionWalk(client_key=uuid.UUID(int=rng.getrandbits(128), version=4), date=today - timedelta(days=days_ago),
                         name=f"Progression walk {n + 1}", norms="Look for evidence; rate before you compare.",
-                        created_by_id=walk_leaders[0])  # fmt: skip
+                        created_by_id=walk_leaders[0],
+                        logging_ends_at=ProgressionWalk.logging_end(today - timedelta(days=days_ago), ProgressionWalk.LOGGING_DAYS))  # fmt: skip
         for n, (days_ago, _visited, walk_leaders) in enumerate(plans)
     )
     by_campus: dict[int, dict[int, tuple]] = {}
