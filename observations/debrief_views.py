@@ -37,9 +37,13 @@ def _filtered(request: HttpRequest, pk: int) -> tuple[ProgressionWalk, PeopleFil
         return walk, form, None, str(exc)
 
 
-def debrief_context(request: HttpRequest, pk: int) -> dict:
+CLASSROOMS_LISTED = 100  # on the page, of the agreement per classroom and of those to talk through
+
+
+def debrief_context(request: HttpRequest, pk: int, *, listed: int | None = None) -> dict:
     """Everything the debrief shows; with a bad filter, only the walk, the form and the problem.
-    Constant queries however large the walk (tests/test_walk_debrief.py)."""
+    Constant queries however large the walk (tests/test_walk_debrief.py). With `listed`, the
+    classrooms' lists stop there (the counts and rates still take in every classroom)."""
     walk, form, scope, problem = _filtered(request, pk)
     context = {"walk": walk, "form": form, "scope": scope, "problem": problem, "printed": timezone.localdate()}
     if problem:
@@ -47,6 +51,9 @@ def debrief_context(request: HttpRequest, pk: int) -> dict:
     viewer = request.user
     progressions = list(Framework.objects.progressions().order_by("name"))
     previous = previous_walk(walk, viewer)
+    # Calibration's own rule: an observer sees every rating of the classrooms they have rated.
+    debrief = calibration(walk=walk, only_submitted_by=viewer if walk.is_observer else None, scope=scope)
+    disagreements = debrief.disagreements
     return {
         **context,
         "filter_query": request.GET.urlencode(),
@@ -54,8 +61,10 @@ def debrief_context(request: HttpRequest, pk: int) -> dict:
         "sections": pause_sections(viewer, scope, progressions),
         "previous": previous,
         "changes": changes_since(viewer, scope, previous, progressions),
-        # Calibration's own rule: an observer sees every rating of the classrooms they have rated.
-        "debrief": calibration(walk=walk, only_submitted_by=viewer if walk.is_observer else None, scope=scope),
+        "debrief": debrief,
+        "classrooms_listed": debrief.classrooms[:listed],
+        "disagreements_listed": disagreements[:listed],
+        "disagreements_count": len(disagreements),
     }
 
 
@@ -68,7 +77,7 @@ def status_of(context: dict) -> int:
 def walk_debrief(request: HttpRequest, pk: int) -> HttpResponse:
     """An observer on the walk sees the classrooms they have submitted their own walkthrough of;
     a district leader not on it sees every classroom."""
-    context = debrief_context(request, pk)
+    context = debrief_context(request, pk, listed=CLASSROOMS_LISTED)
     return render(request, "observations/walk_debrief.html", context, status=status_of(context))
 
 

@@ -256,6 +256,21 @@ def test_the_debrief_page_shows_the_numbers_to_a_leader(client, district, calibr
     assert "1 classroom rated by one observer so far" in body
 
 
+def test_a_big_walks_debrief_page_lists_the_first_classrooms_and_counts_them_all(client, district, calibrated, monkeypatch):
+    """A district-wide walk rates hundreds of classrooms: the page's two lists stop short and say so,
+    the figures still take in every classroom, and the printed debrief lists them all."""
+    monkeypatch.setattr("observations.debrief_views.CLASSROOMS_LISTED", 2)
+    client.force_login(district.leader)
+    body = page(client, debrief_url(calibrated))
+    assert "Team agreement: 50%" in body and "Everyone agreed in 1 of 4 classrooms" in body
+    assert body.count('<tr class="classroom">') == 2 and body.count('class="card disagreement"') == 2
+    assert "The first 2 of 4 classrooms are listed, by campus and teacher: choose a campus" in body
+    assert "The first 2 of 3 classrooms to talk through are listed" in body
+    printed = page(client, reverse("reports:walk-debrief", args=[calibrated.pk]))
+    assert printed.count('<tr class="classroom">') == 4 and printed.count('class="card disagreement"') == 3
+    assert "The first" not in printed
+
+
 def test_the_lakewood_coach_sees_only_the_classrooms_they_rated(client, district, calibrated):
     client.force_login(district.lkw_coach)
     body = page(client, debrief_url(calibrated))
