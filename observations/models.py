@@ -170,12 +170,28 @@ class ProgressionWalk(models.Model):
         return timezone.make_aware(datetime.combine(day + timedelta(days=days + 1), time.min))
 
     @property
+    def usual_logging_end(self) -> datetime:
+        return self.logging_end(self.date, self.LOGGING_DAYS)
+
+    def logging_end_if_reopened(self) -> datetime:
+        """Its usual window while that lasts (a walk closed before it happened), else a week from today."""
+        return max(self.usual_logging_end, self.logging_end(timezone.localdate(), self.REOPEN_DAYS))
+
+    @property
     def is_open_for_logging(self) -> bool:
         return timezone.now() < self.logging_ends_at
 
     @property
     def last_logging_day(self) -> date:
-        return timezone.localtime(self.logging_ends_at - timedelta(microseconds=1)).date()
+        return self._last_day(self.logging_ends_at)
+
+    @property
+    def last_logging_day_if_reopened(self) -> date:
+        return self._last_day(self.logging_end_if_reopened())
+
+    @staticmethod
+    def _last_day(end: datetime) -> date:
+        return timezone.localtime(end - timedelta(microseconds=1)).date()
 
     def logging_status(self) -> str:
         """Whether observers can log walkthroughs in the walk, until when, and who set that."""

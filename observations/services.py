@@ -78,6 +78,8 @@ def walkthrough_start(
                 "(find it under Your walkthroughs). Choose again to start this one."
             )
         return existing  # a resent start
+    if walk is not None and not walk.is_open_for_logging:
+        raise WalkClosed(walk.logging_closed_message())  # whatever else is wrong: checked again under the lock
     if framework.is_progression:
         if start_phase not in Phase.Kind.values:
             raise WalkthroughInvalid("Unknown phase: choose Foundation, Differentiated or Personalized.")
@@ -207,14 +209,16 @@ def walk_close_logging(*, walk: ProgressionWalk, closed_by) -> ProgressionWalk:
 
 
 def walk_reopen_logging(*, walk: ProgressionWalk, reopened_by) -> ProgressionWalk:
-    """A district leader reopens logging for a week from today (or from the walk's date, if it is
-    still to come). Reopening an open walk changes nothing."""
+    """A district leader reopens logging: for its usual 14 days after the walk while they last, else
+    for a week from today. Reopening an open walk changes nothing."""
     with transaction.atomic():
         locked = ProgressionWalk.objects.select_for_update().get(pk=walk.pk)
         if not locked.is_open_for_logging:
-            from_day = max(timezone.localdate(), locked.date)
-            locked.logging_ends_at = ProgressionWalk.logging_end(from_day, ProgressionWalk.REOPEN_DAYS)
-            locked.logging_set_by, locked.logging_set_at = reopened_by, timezone.now()
+            locked.logging_ends_at = locked.logging_end_if_reopened()
+            if locked.logging_ends_at == locked.usual_logging_end:
+                locked.logging_set_by = locked.logging_set_at = None  # back to following its date
+            else:
+                locked.logging_set_by, locked.logging_set_at = reopened_by, timezone.now()
             locked.save(update_fields=["logging_ends_at", "logging_set_by", "logging_set_at"])
         return locked
 

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.db.models import Count, Exists, OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
@@ -74,8 +75,8 @@ def walkthrough_new(request: HttpRequest) -> HttpResponse:
     data = request.POST if request.method == "POST" else request.GET
     if walk_pk := data.get("walk", ""):
         walk = get_walk_for_observer(request, walk_pk)
-        if request.method != "POST" and not walk.is_open_for_logging:
-            return _walk_closed(request, walk)  # a resent start is still answered: the service checks a POST
+        if not walk.is_open_for_logging:
+            return _walk_closed(request, walk)
         teachers = Teacher.objects.filter(campus__in=walk.campuses.all())
         return _start_page(request, kind=Walkthrough.Kind.COACH, teachers=teachers, walk=walk)
     return _start_page(request, kind=Walkthrough.Kind.COACH, teachers=Teacher.objects.visible_to(request.user))
@@ -137,8 +138,16 @@ def _start_page(request: HttpRequest, *, kind: str, teachers, walk=None) -> Http
 
 
 def _walk_closed(request: HttpRequest, walk) -> HttpResponse:
-    """The walk no longer takes new walkthroughs: say so, and where to go instead."""
-    return render(request, "observations/walk_closed.html", {"walk": walk}, status=403)
+    """The walk no longer takes new walkthroughs (nor searches of its campuses' teachers): say so,
+    and where to go instead. A start sent again after its reply was lost still finds what it made."""
+    if request.method == "POST" and (key := inputs.read_optional_key_quietly(request.POST)):
+        made = Walkthrough.objects.filter(client_key=key, observer=request.user, walk=walk).first()
+        if made is not None:
+            return redirect(made)
+    if request.htmx:  # a search typed on a page loaded before the close: show the whole page's answer
+        return HttpResponseClientRedirect(f"{reverse('observations:walkthrough-new')}?walk={walk.pk}")
+    context = {"walk": walk, "can_reopen": request.user.has_role(Role.Kind.DISTRICT_LEADER)}
+    return render(request, "observations/walk_closed.html", context, status=403)
 
 
 def _start(request: HttpRequest, *, kind: str, teacher, framework, walk) -> Walkthrough:
