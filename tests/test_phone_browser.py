@@ -44,3 +44,20 @@ def test_no_page_is_wider_than_the_phone_and_the_header_is_one_row(leader_phone,
             assert header.bounding_box()["height"] <= 64, path
     assert too_wide == {}
     assert page.console_errors == []
+
+
+def test_on_a_phone_charts_keep_legible_text_and_wide_tables_say_they_scroll(leader_phone, live_server):
+    """Shrunk to the screen, a chart's 10px labels came out under 6px: it keeps a legible size and
+    scrolls sideways instead, as the per-campus trends table does, which says so."""
+    page = leader_phone
+    for path in ("/dashboard/", "/dashboard/trends/"):
+        page.goto(live_server.url + path)
+        label = page.locator("svg.chart text").first.bounding_box()
+        assert label["height"] >= 8.5, path
+        scroller = page.locator(".chart-scroll").first
+        assert scroller.evaluate("e => e.scrollWidth > e.clientWidth"), path
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE[0], path
+    assert page.get_by_text("A column per month: scroll the table sideways for the later months.").is_visible()
+    page.set_viewport_size({"width": 1024, "height": 768})
+    assert not page.get_by_text("A column per month: scroll the table sideways").is_visible()
+    assert page.locator("svg.chart text").first.bounding_box()["height"] >= 8.5
