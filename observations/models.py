@@ -393,9 +393,10 @@ class WalkState:
 
     @property
     def rows_near_position(self) -> list[tuple[Action, "Answer | None"]]:
-        """The rows a tap or a Back can change: the current (or last answered) action and its neighbours."""
+        """The rows a tap or a Back can change: the current (or last answered) action and its neighbours,
+        and the one before those, whose "Change from here" comes or goes as the last answer moves."""
         at = self.position - 1
-        return self.rows[max(0, at - 1) : at + 2]
+        return self.rows[max(0, at - 2) : at + 2]
 
     @property
     def position(self) -> int:

@@ -414,6 +414,32 @@ def walkthrough_back(*, walkthrough: Walkthrough, version: int, client_key: uuid
         return locked
 
 
+def walkthrough_back_to(*, walkthrough: Walkthrough, answer_id: int, client_key: uuid.UUID) -> Walkthrough:
+    """Undoes one answer and every answer after it (kept, marked undone), so the walk asks that
+    action again: a coach further on who finds an earlier action was not in place after all, in
+    one tap instead of a Back per action. The answer named says what to undo, so a list drawn
+    before later taps means the same; sent again (by its key) it undoes nothing more."""
+    with transaction.atomic():
+        locked = _lock(walkthrough)
+        if _sent_again(locked, client_key):
+            return locked
+        if not locked.is_open:
+            raise WalkthroughConflict("This walkthrough is already finished; reopen it to correct it.")
+        live = locked.state.live
+        at = next((i for i, answer in enumerate(live) if answer.pk == answer_id), None)
+        if at is None:
+            raise WalkthroughInvalid("That answer is no longer in the walk (undone meanwhile): the walk shows where it now stands.")
+        now = timezone.now()
+        for answer in live[at:]:
+            answer.undone_at = now  # the state in hand too, for the response
+        Answer.objects.filter(pk__in=[answer.pk for answer in live[at:]]).update(undone_at=now)
+        if not live[-1].in_place:
+            _set_pause(locked, None)
+        _bump(locked, client_key)
+        locked.save()
+        return locked
+
+
 def _clean_notes(next_move: str, teacher_note: str, private_note: str) -> tuple[str, str, str]:
     notes = (typed(next_move), typed(teacher_note), typed(private_note))
     for label, text in zip(("The next move", "The note for the teacher", "The private note"), notes):

@@ -30,6 +30,7 @@ from .services import (
     WalkthroughInvalid,
     walkthrough_answer,
     walkthrough_back,
+    walkthrough_back_to,
     walkthrough_correct,
     walkthrough_discard,
     walkthrough_finish,
@@ -332,7 +333,7 @@ def _focus_choices(walkthrough: Walkthrough, data: QueryDict, *, posted: bool) -
 def _walk_response(request: HttpRequest, walkthrough: Walkthrough, *, problem: str = "", status: int = 200) -> HttpResponse:
     """htmx: the updated walk fragment. Plain POST: back to the page, or the page with the problem."""
     if request.htmx:
-        if problem or not walkthrough.framework.is_progression or getattr(walkthrough, "moved_on_elsewhere", False):
+        if problem or not walkthrough.framework.is_progression or getattr(walkthrough, "redraw_whole", False):
             # The whole walk, wherever the form pointed: a refused write may have left the page behind.
             response = render(request, "observations/walk.html#walk", _walk_context(request, walkthrough, problem), status=status)
             return reswap(retarget(response, "#walk"), "outerHTML")
@@ -395,7 +396,7 @@ def walkthrough_answer_view(request: HttpRequest, pk: int) -> HttpResponse:
         # A resent tap that is no longer the walk's last answer (another tab or device went on,
         # or went back): the rows around it are not all that changed on this page, so redraw it.
         live = walkthrough.state.live
-        walkthrough.moved_on_elsewhere = not live or str(live[-1].client_key) != str(key)
+        walkthrough.redraw_whole = not live or str(live[-1].client_key) != str(key)
         return walkthrough
 
     return _write(request, pk, write)
@@ -414,7 +415,15 @@ def _not_saved(posted: QueryDict, in_place: bool) -> str:
 @signed_in
 @require_POST
 def walkthrough_back_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Back: undoes the last answer; or, from a row of the full list (`answer`), that answer and
+    every one after it, which redraws the whole walk."""
+
     def write(walkthrough):
+        if "answer" in request.POST:
+            answer_id = inputs.read_int(request.POST, "answer", "answer")
+            walkthrough = walkthrough_back_to(walkthrough=walkthrough, answer_id=answer_id, client_key=inputs.read_key(request.POST))
+            walkthrough.redraw_whole = True
+            return walkthrough
         version = inputs.read_int(request.POST, "version", "walkthrough version")
         return walkthrough_back(walkthrough=walkthrough, version=version, client_key=inputs.read_optional_key(request.POST))
 

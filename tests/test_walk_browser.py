@@ -113,6 +113,22 @@ def test_back_undoes_the_last_answer_without_a_reload(coach_tablet, site):
     assert Answer.objects.filter(undone_at__isnull=True).count() == 0
 
 
+def test_change_from_here_in_the_full_list_goes_back_to_that_action_in_one_tap(coach_tablet, site):
+    page = coach_tablet
+    start(page, site, "brooks", "James Brooks", "Flex Model")
+    for number in (1, 2, 3):
+        expect(page.locator(".question-text .action-number")).to_have_text(str(number))
+        page.get_by_role("button", name="In place").click()
+    expect(page.locator(".question-text .action-number")).to_have_text("4")
+    page.get_by_text("All 29 actions of this walk").click()
+    page.get_by_role("button", name="Change from Foundation 2: undo it and the answers after it").click()
+    expect(page.locator(".question-text .action-number")).to_have_text("2")
+    expect(page.get_by_role("button", name="Back: undo “Foundation 1”")).to_be_visible()
+    expect(page.locator(".all-actions .in-place-mark")).to_have_count(1)  # the list redrawn with the walk
+    assert Answer.objects.filter(undone_at__isnull=True).count() == 1
+    assert page.console_errors == []
+
+
 def focused(page) -> str:
     return page.evaluate("document.activeElement.id || document.activeElement.tagName")
 

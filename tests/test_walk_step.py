@@ -256,6 +256,74 @@ def test_a_back_with_a_garbled_key_is_a_400_and_undoes_nothing(client, walk):
     assert len(Walkthrough.objects.get(pk=walk.pk).state.live) == 1
 
 
+def change_from_here(page: str, phase: str, number: int) -> dict:
+    """What the row's "Change from here" in the page's full list sends."""
+    label = f'aria-label="Change from {phase} {number}: undo it and the answers after it"'
+    form = page.split(label, 1)[0].rsplit('<form class="back-to-form"', 1)[1]
+    return {"client_key": field(form, "client_key"), "answer": field(form, "answer")}
+
+
+def test_change_from_here_undoes_that_answer_and_every_one_after_it(client, walk):
+    """Further on, the coach sees Foundation 2 was not in place after all: one tap, not three Backs."""
+    for _ in range(4):
+        tap(client, walk, "yes")
+    page = page_of(client, walk)
+    assert page.count('<form class="back-to-form"') == 3  # Foundation 1 to 3; the last one has Back
+    sent = change_from_here(page, "Foundation", 2)
+    response = client.post(reverse("observations:back", args=[walk.pk]), sent)
+    assert response.status_code == 302 and response["Location"] == walk.get_absolute_url()
+    page = page_of(client, walk)
+    assert field(page, "action") == str(flex_action("foundation", 2).pk) and "Back: undo “Foundation 1”" in page
+    assert [(a.number, a.undone_at is None) for a in Answer.objects.filter(walkthrough=walk).order_by("number")] == [
+        (1, True), (2, False), (3, False), (4, False)]  # fmt: skip
+    again = client.post(reverse("observations:back", args=[walk.pk]), sent)  # sent twice: nothing more undone
+    assert again.status_code == 302 and len(Walkthrough.objects.get(pk=walk.pk).state.live) == 1
+
+
+def test_change_from_here_with_htmx_redraws_the_whole_walk_and_clears_a_pause(client, walk):
+    tap(client, walk, "yes", headers=HX)
+    second = tap(client, walk, "yes", headers=HX).content.decode()
+    # the tap's rows swapped in place include the one that now gets its button
+    assert 'aria-label="Change from Foundation 1: undo it and the answers after it"' in second
+    tap(client, walk, "no")  # the pause at Foundation 3
+    sent = change_from_here(page_of(client, walk), "Foundation", 1)
+    response = client.post(reverse("observations:back", args=[walk.pk]), sent, headers=HX)
+    body = response.content.decode()
+    assert response.status_code == 200 and response["HX-Retarget"] == "#walk"
+    assert field(body, "action") == str(flex_action("foundation", 1).pk) and "Progression pause" not in body
+    assert 'class="all-actions-row' in body and "In place</span>" not in body  # the list redrawn too, nothing answered
+    walk.refresh_from_db()
+    assert walk.pause_number is None and walk.state.live == []
+
+
+def test_change_from_here_on_a_list_drawn_before_later_taps_means_the_same_answer(client, walk):
+    tap(client, walk, "yes")
+    tap(client, walk, "yes")
+    sent = change_from_here(page_of(client, walk), "Foundation", 1)
+    tap(client, walk, "yes")  # another tab went on meanwhile
+    tap(client, walk, "yes")
+    assert client.post(reverse("observations:back", args=[walk.pk]), sent).status_code == 302
+    assert Walkthrough.objects.get(pk=walk.pk).state.live == []
+
+
+@pytest.mark.parametrize("answer", ["999999", "x", ""])
+def test_change_from_here_for_no_live_answer_is_a_400_and_undoes_nothing(client, walk, answer):
+    tap(client, walk, "yes")
+    tap(client, walk, "yes")
+    response = client.post(reverse("observations:back", args=[walk.pk]), {"client_key": str(uuid.uuid4()), "answer": answer}, headers=HX)
+    assert response.status_code == 400
+    assert len(Walkthrough.objects.get(pk=walk.pk).state.live) == 2
+
+
+def test_change_from_here_on_someone_elses_walkthrough_is_404(client, walk, district):
+    tap(client, walk, "yes")
+    tap(client, walk, "yes")
+    sent = change_from_here(page_of(client, walk), "Foundation", 1)
+    client.force_login(district.principal)
+    assert client.post(reverse("observations:back", args=[walk.pk]), sent).status_code == 404
+    assert len(Walkthrough.objects.get(pk=walk.pk).state.live) == 2
+
+
 def test_a_whole_walk_works_without_javascript(client, content, district):
     """Start, taps, Back, the pause and Finish, with plain form posts only."""
     client.force_login(district.coach)

@@ -75,6 +75,7 @@
     if (values.get("in_place") === "yes") return "Your answer, “In place”, is kept here and";
     if (values.get("in_place") === "no") return "Your answer, “Not yet”, is kept here and";
     if (form.classList.contains("back-form")) return "Your Back is kept here and";
+    if (form.classList.contains("back-to-form")) return "Your change from here is kept here and";
     return "What you sent is kept here and";
   }
 
@@ -95,7 +96,7 @@
   function markKept(form) {
     var answer = (sent.get(form) || new FormData()).get("in_place");
     form.querySelectorAll("button").forEach(function (button) {
-      button.classList.toggle("is-kept", button.name === "in_place" ? button.value === answer : form.classList.contains("back-form"));
+      button.classList.toggle("is-kept", button.name === "in_place" ? button.value === answer : /\bback(-to)?-form\b/.test(form.className));
     });
   }
 
