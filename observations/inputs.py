@@ -23,14 +23,6 @@ def read_key(data: QueryDict, name: str = "client_key") -> uuid.UUID:
         raise WalkthroughInvalid("The page sent no valid key with this tap. Reload the page and try again.") from None
 
 
-def read_optional_key_quietly(data: QueryDict, name: str = "client_key") -> uuid.UUID | None:
-    """The key sent, or None if there is none or it is not a key (the caller refuses the request anyway)."""
-    try:
-        return uuid.UUID(data.get(name, ""))
-    except ValueError:
-        return None
-
-
 def read_optional_key(data: QueryDict, name: str = "client_key") -> uuid.UUID | None:
     """The key a form sends with a write, if any: a page from before keys were sent has none."""
     return read_key(data, name) if data.get(name) else None

@@ -185,9 +185,9 @@ def walk_update(
                 "The form now shows the walk as it stands: make your changes again."
             )
         _check_campuses_kept(locked, wanted[3])
-        if locked.logging_set_by_id is None:  # logging follows the date until a leader closes or reopens it
-            locked.logging_ends_at = ProgressionWalk.logging_end(date, ProgressionWalk.LOGGING_DAYS)
         locked.date, locked.name, locked.norms = date, name, norms
+        if locked.logging_set_by_id is None:  # logging follows the date until a leader closes or reopens it
+            locked.logging_ends_at = locked.usual_logging_end
         locked.edited_by, locked.edited_at = edited_by, timezone.now()
         locked.version += 1
         locked.save()

@@ -141,9 +141,13 @@ def _start_page(request: HttpRequest, *, kind: str, teachers, walk=None) -> Http
 def _walk_closed(request: HttpRequest, walk) -> HttpResponse:
     """The walk no longer takes new walkthroughs (nor searches of its campuses' teachers): say so,
     and where to go instead. A start sent again after its reply was lost still finds what it made."""
-    if request.method == "POST" and (key := inputs.read_optional_key_quietly(request.POST)):
-        made = Walkthrough.objects.filter(client_key=key, observer=request.user, walk=walk).first()
-        if made is not None:
+    if request.method == "POST":
+        try:
+            key = inputs.read_optional_key(request.POST)
+        except WalkthroughInvalid:
+            key = None  # refused below all the same
+        made = key and Walkthrough.objects.filter(client_key=key, observer=request.user, walk=walk).first()
+        if made:
             return redirect(made)
     if request.htmx:  # a search typed on a page loaded before the close: show the whole page's answer
         return HttpResponseClientRedirect(f"{reverse('observations:walkthrough-new')}?walk={walk.pk}")

@@ -259,7 +259,6 @@ def walk_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "observations/walk_detail.html", context)
 
 
-
 @role_required(Role.Kind.DISTRICT_LEADER)
 @require_POST
 def walk_close(request: HttpRequest, pk: int) -> HttpResponse:
@@ -272,7 +271,7 @@ def walk_close(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(Role.Kind.DISTRICT_LEADER)
 @require_POST
 def walk_reopen(request: HttpRequest, pk: int) -> HttpResponse:
-    """A district leader reopens logging in the walk for a week."""
+    """A district leader reopens logging in the walk: its usual window while that lasts, else a week."""
     walk = walk_reopen_logging(walk=get_walk_for_user(request, pk), reopened_by=request.user)
     messages.success(request, f"Logging reopened: its observers can log walkthroughs in it through {date_format(walk.last_logging_day, 'l j F')}.")
     return redirect(walk)
