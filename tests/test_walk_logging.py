@@ -274,3 +274,19 @@ def test_the_migration_gives_existing_walks_the_usual_window(transactional_db):
     executor.migrate(executor.loader.graph.leaf_nodes())
     ends = [w.logging_ends_at for w in ProgressionWalk.objects.order_by("date")]
     assert ends == [ProgressionWalk.logging_end(day, 14) for day in days]
+
+
+def test_closing_reopening_and_the_closed_page_cost_the_same_few_queries(client, district, walk, django_assert_num_queries):
+    """Close and reopen: session, user, roles, the walk (to check access), then its row locked and
+    updated inside a savepoint. The closed page: session, user, roles, the walk with who set its
+    window. Neither reads the walk's walkthroughs, so neither grows with them."""
+    client.force_login(district.leader)
+    with django_assert_num_queries(8):
+        close(client, walk)
+    with django_assert_num_queries(8):
+        reopen(client, walk)
+    walked(district.coach, district.lkw_teacher, walk, in_place=4)
+    client.force_login(district.coach)
+    closed = days_back(walk, 20)
+    with django_assert_num_queries(4):
+        assert client.get(NEW, {"walk": closed.pk}).status_code == 403
