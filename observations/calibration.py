@@ -83,6 +83,11 @@ class Classroom:
         return None if None in positions else max(positions) - min(positions)
 
     @property
+    def talk_order(self) -> tuple:
+        distance = self.distance
+        return (distance is None, -(distance or 0), self.agreement != Agreement.DIFFERENT_PHASE)
+
+    @property
     def pauses_in_question(self) -> list[PauseInQuestion]:
         chosen: dict[tuple, PauseInQuestion] = {}
         for rating in sorted(self.ratings, key=lambda r: (r.position is None, r.position or 0, r.observer)):
@@ -123,7 +128,10 @@ class Debrief:
 
     @property
     def disagreements(self) -> list[Classroom]:
-        return [c for c in self.classrooms if not c.agreed]
+        """The classrooms to talk through, the furthest-apart pauses first (a phase apart before the
+        same phase at the same distance; one whose action is no longer published last): a debrief
+        that runs out of time has talked through the widest gaps. Ties keep campus and teacher order."""
+        return sorted((c for c in self.classrooms if not c.agreed), key=lambda c: c.talk_order)
 
     @property
     def unanimous(self) -> int:

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils.html import escape
 
-from observations.calibration import Agreement, walk_debrief
+from observations.calibration import Agreement, Classroom, Debrief, Rating, walk_debrief
 from observations.services import (
     walkthrough_answer,
     walkthrough_back,
@@ -246,6 +246,33 @@ def test_the_disagreements_list_the_actions_in_question(district, calibrated):
     assert f9.text == Action.objects.current().get(phase__framework__slug="flex", phase__kind="foundation", number=9).text
 
 
+def test_the_disagreements_come_furthest_apart_first(client, district, calibrated):
+    """A debrief talks the widest gaps through first: Brooks's pauses are 4 actions apart, Carter's 2,
+    Nguyen's 1, whatever their campuses; the page and the printed debrief list them in that order."""
+    assert [(c.teacher, c.distance) for c in walk_debrief(walk=calibrated).disagreements] == [
+        ("James Brooks", 4), ("Aisha Carter", 2), ("Daniel Nguyen", 1),
+    ]  # fmt: skip
+    client.force_login(district.leader)
+    for url in (debrief_url(calibrated), reverse("reports:walk-debrief", args=[calibrated.pk])):
+        body = page(client, url)
+        talk = body[body.index("To talk through") :]
+        headings = [talk.index(name) for name in (escape("James Brooks"), "Aisha Carter", "Daniel Nguyen")]
+        assert headings == sorted(headings), url
+        assert "Furthest apart first" in talk, url
+
+
+def test_at_the_same_distance_a_phase_apart_comes_first_and_an_unknown_distance_last():
+    def classroom(teacher, *pauses):
+        ratings = [Rating(f"Observer {i}", i, i, phase, number, "", position) for i, (phase, number, position) in enumerate(pauses)]
+        return Classroom(teacher, "Oak Cliff", "Flex", ratings)
+
+    unknown = classroom("Unpublished", ("foundation", 3, 2), ("differentiated", 7, None))
+    same_phase = classroom("Same phase", ("foundation", 8, 7), ("foundation", 9, 8))
+    a_phase_apart = classroom("A phase apart", ("foundation", 11, 10), ("differentiated", 1, 11))
+    debrief = Debrief([unknown, same_phase, a_phase_apart], [], 0)
+    assert [c.teacher for c in debrief.disagreements] == ["A phase apart", "Same phase", "Unpublished"]
+
+
 def test_the_debrief_page_shows_the_numbers_to_a_leader(client, district, calibrated):
     client.force_login(district.leader)
     body = page(client, debrief_url(calibrated))
@@ -265,7 +292,7 @@ def test_a_big_walks_debrief_page_lists_the_first_classrooms_and_counts_them_all
     assert "Team agreement: 50%" in body and "Everyone agreed in 1 of 4 classrooms" in body
     assert body.count('<tr class="classroom">') == 2 and body.count('class="card disagreement"') == 2
     assert "The first 2 of 4 classrooms are listed, by campus and teacher: choose a campus" in body
-    assert "The first 2 of 3 classrooms to talk through are listed" in body
+    assert "The first 2 of 3 classrooms to talk through are listed, the furthest apart" in body
     printed = page(client, reverse("reports:walk-debrief", args=[calibrated.pk]))
     assert printed.count('<tr class="classroom">') == 4 and printed.count('class="card disagreement"') == 3
     assert "The first" not in printed
