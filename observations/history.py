@@ -115,6 +115,11 @@ class Track:
         return self.stops_in_all - len(self.recent_stops)
 
     @property
+    def stops_left_out(self) -> int:
+        """The earlier pauses a limited read (`latest_stops`) did not bring back."""
+        return self.stops_in_all - len(self.stops)
+
+    @property
     def movement(self) -> int:
         """+1 moved on since the previous different pause, -1 moved back, 0 no earlier pause, or no
         clear move (observers of a walk differed, and the ranges overlap either way)."""

@@ -1,7 +1,9 @@
 """The teacher coaching summary: teacher_history's pause timelines, each drawn as a chart.
 
 Three queries whatever the history: the walkthroughs, the frameworks (both in teacher_history),
-and the progressions' actions that make the charts' scale.
+and the progressions' actions that make the charts' scale. Each timeline keeps its latest
+SUMMARY_STOPS pauses, so a long history still prints as a few pages, in seconds; the counts of
+walkthroughs take in every one.
 """
 
 from dataclasses import dataclass
@@ -11,6 +13,8 @@ from progressions.models import Action
 
 from .campus import Movement
 from .charts import TimelineChart, timeline_chart
+
+SUMMARY_STOPS = 24  # per timeline: two years of monthly visits that each found a new pause
 
 
 @dataclass
@@ -49,7 +53,7 @@ class FrameworkSummary:
 
 
 def teacher_summary(*, teacher, viewer) -> list[FrameworkSummary]:
-    histories = teacher_history(teacher=teacher, viewer=viewer)
+    histories = teacher_history(teacher=teacher, viewer=viewer, latest_stops=SUMMARY_STOPS)
     progressions = [h.framework.pk for h in histories if h.framework.is_progression]
     slots: dict[int, list[tuple[str, int]]] = {}
     actions = (

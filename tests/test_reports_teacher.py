@@ -1,5 +1,6 @@
 """The teacher coaching summary: pauses over time per progression, the next move, both views side by side."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -8,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from observations.models import Walkthrough
-from tests.reporting import driver_model_walkthrough, flex_walkthrough, pdf_text, signed_in_page
+from tests.reporting import driver_model_walkthrough, flex_walkthrough, pdf_pages, pdf_text, signed_in_page
 
 HOSTILE = '<script>alert(1)</script><img src="http://example.com/x.png">'
 
@@ -128,6 +129,47 @@ def test_query_count_is_the_same_however_long_the_history(client, content, distr
     with django_assert_num_queries(7):
         response = client.get(url)
     assert response.status_code == 200
+
+
+def test_a_long_history_prints_its_latest_pauses_and_counts_every_walkthrough(client, content, district, monkeypatch):
+    """A teacher walked for years would print dozens of pages: the summary draws and lists each
+    timeline's latest pauses, says how many came before and since when, and still counts them all."""
+    monkeypatch.setattr("reports.teacher.SUMMARY_STOPS", 3)
+    for days, in_place in ((50, 1), (40, 2), (30, 3), (20, 4), (11, 5), (10, 5)):  # F2, F3, F4, F5, then F6 twice
+        flex_walkthrough(district.coach, district.teacher, in_place=in_place, observed_at=days_ago(days))
+    client.force_login(district.principal)
+    body = client.get(reverse("reports:teacher", args=[district.teacher.pk])).content.decode()
+    table = body.split("<caption>Pauses over time</caption>")[1].split("</table>")[0]
+    assert [row.split("<td>")[1].split("</td>")[0] for row in table.split("<tr>")[2:]] == ["Foundation 4", "Foundation 5", "Foundation 6"]
+    chart = body.split('<svg class="chart"')[1].split("</svg>")[0]
+    assert chart.count("<circle ") == 3 and "Foundation 3" not in chart
+    since = f"{timezone.localtime(days_ago(30)):%-d %b %Y}"
+    assert f"Coach walkthroughs: the latest 3 of 5 pauses are drawn and listed, since {since}." in body
+    assert "The 6 coach walkthroughs above count every one." in body
+    assert "<tr><th scope=\"row\">Walkthroughs</th><td>6</td></tr>" in body
+    text = pdf_text(client.get(reverse("reports:teacher-pdf", args=[district.teacher.pk])).content)
+    assert "the latest 3 of 5 pauses" in text and "Foundation 3" not in text and "Latest pause Foundation 6" in text
+
+
+def test_a_history_within_the_limit_prints_whole(client, history, district):
+    client.force_login(district.principal)
+    body = client.get(reverse("reports:teacher", args=[district.teacher.pk])).content.decode()
+    assert "Foundation 3" in body and "are drawn and listed" not in body
+
+
+def test_the_pauses_table_never_leaves_its_caption_at_a_pages_foot(client, content, district):
+    """Wherever a longer next move pushes the table of pauses, its caption starts the page its rows
+    start on: WeasyPrint kept the caption at the foot of one page and moved every row to the next."""
+    walkthroughs = [
+        flex_walkthrough(district.coach, district.teacher, in_place=n % 2, observed_at=days_ago(30 - n)) for n in range(20)
+    ]
+    client.force_login(district.principal)
+    url = reverse("reports:teacher-pdf", args=[district.teacher.pk])
+    for sentences in range(0, 24, 3):
+        Walkthrough.objects.filter(pk=walkthroughs[-1].pk).update(next_move="Post the directions at each station. " * sentences * 3)
+        pages = pdf_pages(client.get(url).content)
+        caption_page = next(page for page in pages if "Pauses over time" in page)
+        assert re.search(r"Foundation \d+ \d+ \w+ \d{4} 1 coach walkthrough", caption_page), sentences  # a row
 
 
 @pytest.mark.browser
