@@ -28,20 +28,25 @@ def _refused(request: HttpRequest, template: str, form, problem: str) -> HttpRes
     return render(request, template, {"form": form, "problem": problem}, status=400)
 
 
-@role_required(*DASHBOARD_ROLES)
-@require_safe
-def pauses(request: HttpRequest) -> HttpResponse:
-    """Per progression: how many classrooms, where their latest walkthrough paused, the top next moves."""
-    template = "dashboard/pauses.html"
+def pauses_context(request: HttpRequest) -> dict:
+    """What the pauses page shows, for the page and its print page and PDF (reports.views): one
+    reading of the filters. With a bad filter, only the form and the problem."""
     form = DateFilters(request.GET, Choices.for_viewer(request.user))
     try:
         scope = read_filters(form)
     except BadFilter as exc:
-        return _refused(request, template, form, str(exc))
+        return {"form": form, "problem": str(exc)}
     progressions = list(Framework.objects.progressions().order_by("name"))
     sections = pause_sections(request.user, scope, progressions)
-    context = {"form": form, "scope": scope, "sections": sections, "export_query": request.GET.urlencode()}
-    return render(request, template, context)
+    return {"form": form, "scope": scope, "sections": sections, "problem": "", "export_query": request.GET.urlencode()}
+
+
+@role_required(*DASHBOARD_ROLES)
+@require_safe
+def pauses(request: HttpRequest) -> HttpResponse:
+    """Per progression: how many classrooms, where their latest walkthrough paused, the top next moves."""
+    context = pauses_context(request)
+    return render(request, "dashboard/pauses.html", context, status=400 if context["problem"] else 200)
 
 
 @role_required(*DASHBOARD_ROLES)

@@ -12,4 +12,6 @@ urlpatterns = [
     path("campuses/<str:code>/summary.pdf", views.campus_summary_pdf, name="campus-pdf"),
     path("walks/<int:pk>/debrief/print/", views.walk_debrief, name="walk-debrief"),
     path("walks/<int:pk>/debrief.pdf", views.walk_debrief_pdf, name="walk-debrief-pdf"),
+    path("dashboard/print/", views.dashboard_pauses, name="dashboard-pauses"),
+    path("dashboard/pauses.pdf", views.dashboard_pauses_pdf, name="dashboard-pauses-pdf"),
 ]

@@ -8,6 +8,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from dashboard.context_processors import DASHBOARD_ROLES
+from dashboard.views import pauses_context
 from observations.debrief_views import debrief_context, status_of
 from observations.models import Walkthrough
 from people.models import Campus, Role, Teacher
@@ -141,3 +143,22 @@ def walk_debrief_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     walk = context["walk"]
     filename = pdf_filename("debrief", walk.name, f"{walk.date:%Y-%m-%d}")
     return pdf_response(request, "reports/walk_debrief.html", context, filename)
+
+
+@role_required(*DASHBOARD_ROLES)
+@require_safe
+def dashboard_pauses(request: HttpRequest) -> HttpResponse:
+    """Where classrooms pause, to print: the dashboard page's access rule and filters (one context builder)."""
+    context = {**pauses_context(request), "printed": timezone.localdate()}
+    return render(request, "reports/dashboard_pauses.html", context, status=status_of(context))
+
+
+@role_required(*DASHBOARD_ROLES)
+@require_safe
+def dashboard_pauses_pdf(request: HttpRequest) -> HttpResponse:
+    context = {**pauses_context(request), "printed": timezone.localdate()}
+    if context["problem"]:  # the print page says which filter and why; a PDF could not
+        return render(request, "reports/dashboard_pauses.html", context, status=status_of(context))
+    scope, campus = context["scope"], context["scope"].campus or context["form"].only_campus
+    filename = pdf_filename("where classrooms pause", campus.code if campus else "", f"{scope.start:%Y-%m-%d}", f"{scope.end:%Y-%m-%d}")
+    return pdf_response(request, "reports/dashboard_pauses.html", context, filename)

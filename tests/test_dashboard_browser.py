@@ -2,6 +2,7 @@
 leader, on a small seeded district: each page's chart and its figures table, a filter that changes
 what is shown, axe-core, and no console error (the CSP forbids eval: waits are locator waits)."""
 
+import re
 from io import StringIO
 
 import pytest
@@ -75,7 +76,15 @@ def test_where_classrooms_pause_draws_each_progression_and_a_filter_narrows_it(d
     show(page)
     expect(page.locator(".scope")).to_contain_text("grades K-2")
     assert "grade_band=K-2" in page.url  # the address can be shared
-    assert 0 < classrooms(page) < everyone
+    narrowed = classrooms(page)
+    assert 0 < narrowed < everyone
+    assert_clean(page)
+    page.get_by_role("link", name="Print these pauses, or download them as a PDF").click()  # the same filters, to print
+    page.wait_for_load_state("load")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Where classrooms pause")
+    expect(page.get_by_role("row", name="Grade band K-2")).to_be_visible()
+    assert classrooms(page) == narrowed
+    expect(page.get_by_role("link", name="Download PDF")).to_have_attribute("href", re.compile(r"grade_band=K-2"))
     assert_clean(page)
 
 

@@ -1,0 +1,110 @@
+"""Where classrooms pause, printed: the dashboard's pauses page as a print page and a PDF, with the
+page's filters and access rule (principals their campus, district leaders every campus or one)."""
+
+from datetime import timedelta
+
+import pytest
+from django.http import QueryDict
+from django.urls import reverse
+from django.utils import timezone
+
+from dashboard.filters import Choices, DateFilters
+from people.models import Teacher
+from tests.reporting import flex_walkthrough, pdf_text
+
+HOSTILE = '<script>alert(1)</script><img src="http://example.com/x.png">'
+
+
+def days_ago(days: int):
+    return timezone.now() - timedelta(days=days)
+
+
+@pytest.fixture
+def walks(content, district):
+    """OAK: Maria at Foundation 5 (earlier Foundation 3), James at Foundation 2, with a private
+    note; LKW: Grace at Foundation 4."""
+    d = district
+    flex_walkthrough(d.coach, d.teacher, in_place=2, observed_at=days_ago(40), next_move="Set goals together.")
+    flex_walkthrough(d.coach, d.teacher, in_place=4, observed_at=days_ago(10), next_move="Post the station rules.")
+    flex_walkthrough(d.coach, d.oak_teacher, in_place=1, observed_at=days_ago(3), next_move="Post the station rules.",
+                     private_note="PRIVATE-NOTE")  # fmt: skip
+    flex_walkthrough(d.coach, d.lkw_teacher, in_place=3, observed_at=days_ago(5), next_move="LKW-ONLY-MOVE")
+
+
+def pdf(client, user, **params):
+    client.force_login(user)
+    response = client.get(reverse("reports:dashboard-pauses-pdf"), params)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    return response
+
+
+def test_a_principal_prints_their_campus_pauses_and_next_moves(client, walks, district):
+    response = pdf(client, district.principal)
+    text = pdf_text(response.content)
+    today = timezone.localdate()
+    start = DateFilters(QueryDict(), Choices.for_viewer(district.principal)).default_start(today)  # the page's own default
+    assert "Where classrooms pause" in text and "Campuses Oak Cliff Elementary" in text
+    assert f"Dates {start:%-d %b %Y} to {today:%-d %b %Y}" in text
+    assert "2 classrooms: each classroom's latest walkthrough in these dates." in text
+    assert "Foundation 5 1" in text and "Foundation 2 1" in text and "Foundation 3" not in text  # Maria's latest only
+    assert "Post the station rules. (2 classrooms)" in text
+    assert "LKW-ONLY-MOVE" not in text and "Lakewood" not in text and "PRIVATE" not in text
+    filename = f"where-classrooms-pause-oak-{start:%Y-%m-%d}-{today:%Y-%m-%d}.pdf"
+    assert response["Content-Disposition"] == f'inline; filename="{filename}"'
+    assert set(response["Cache-Control"].split(", ")) == {"no-store", "private"}  # coaching records: never cached
+
+
+def test_a_leader_prints_the_campus_and_filters_chosen_on_the_dashboard(client, walks, district):
+    client.force_login(district.leader)
+    page = client.get(reverse("dashboard:pauses"), {"campus": "LKW", "subject": "Math"}).content.decode()
+    print_url = reverse("reports:dashboard-pauses") + "?campus=LKW&amp;subject=Math"
+    assert f'href="{print_url}"' in page  # the dashboard links its print page with the same filters
+    body = client.get(reverse("reports:dashboard-pauses"), {"campus": "LKW", "subject": "Math"}).content.decode()
+    assert f'href="{reverse("reports:dashboard-pauses-pdf")}?campus=LKW&amp;subject=Math"' in body
+    assert f'href="{reverse("dashboard:pauses")}?campus=LKW&amp;subject=Math"' in body  # back, as it was
+    text = pdf_text(pdf(client, district.leader, campus="LKW", subject="Math").content)
+    assert "Campuses Lakewood" in text and "Subject Math" in text and "LKW-ONLY-MOVE" in text
+    assert "1 classroom:" in text and "Post the station rules." not in text
+    every = pdf_text(pdf(client, district.leader).content)
+    assert "Campuses Every campus" in every and "3 classrooms" in every
+
+
+@pytest.mark.parametrize("name", ["reports:dashboard-pauses", "reports:dashboard-pauses-pdf"])
+def test_a_bad_filter_is_a_400_print_page_that_says_which_and_why(client, walks, district, name):
+    client.force_login(district.principal)
+    response = client.get(reverse(name), {"campus": "LKW"})
+    assert response.status_code == 400 and response["Content-Type"].startswith("text/html")
+    body = response.content.decode()
+    assert "LKW is not one of the available choices" in body and "LKW-ONLY-MOVE" not in body
+    response = client.get(reverse(name), {"start": "2026-02-30"})
+    assert response.status_code == 400 and "From: Enter a valid date." in response.content.decode()
+
+
+def test_hostile_next_moves_print_literally(client, content, district):
+    flex_walkthrough(district.coach, district.teacher, next_move=HOSTILE)
+    client.force_login(district.principal)
+    body = client.get(reverse("reports:dashboard-pauses")).content.decode()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body and "<script>alert" not in body and "<img" not in body
+    assert HOSTILE in pdf_text(pdf(client, district.principal).content)
+
+
+def test_nothing_walked_prints_a_plain_page(client, content, district):
+    text = pdf_text(pdf(client, district.principal).content)
+    assert "No finished coach walkthroughs on a progression in these dates and filters." in text
+
+
+@pytest.mark.parametrize("name", ["reports:dashboard-pauses", "reports:dashboard-pauses-pdf"])
+def test_query_count_is_the_same_with_more_walkthroughs(client, content, district, django_assert_num_queries, name):
+    """Session, user, roles, the campus and teacher choices (campuses, grade bands, subjects), the
+    progressions, and one count per progression walked: the pauses page's own queries."""
+    d = district
+    flex_walkthrough(d.coach, d.teacher, in_place=1, observed_at=days_ago(3))
+    client.force_login(d.leader)
+    url = reverse(name)
+    with django_assert_num_queries(7):
+        assert client.get(url).status_code == 200
+    for teacher in Teacher.objects.all():
+        for n in range(3):
+            flex_walkthrough(d.coach, teacher, in_place=n + 2, observed_at=days_ago(2 + 20 * n), next_move=f"Move {n}")
+    with django_assert_num_queries(7):
+        assert client.get(url).status_code == 200
