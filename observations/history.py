@@ -178,7 +178,7 @@ def teacher_history(*, teacher, viewer, latest_stops: int | None = None) -> list
 
 
 # A visit is a walkthrough, or a walk's ratings of the classroom (several observers, rated
-# blind): the lowest and highest pause they gave, placed in time by its latest rating (as in
+# blind): the lowest and highest pause they gave, placed and dated by its latest rating (as in
 # reports/campus.py, so the teacher's page and the campus summary agree). Gaps and islands over
 # the visits: a stop starts where the pauses differ from the visit before; a running count of
 # starts numbers the stops of each track (framework and kind). The track's count and its latest
@@ -192,7 +192,7 @@ rated AS (
     FROM visible
 ),
 visits AS (
-    SELECT framework_id, kind, MIN(observed_at) AS first_at, MAX(observed_at) AS at, COUNT(*) AS ratings,
+    SELECT framework_id, kind, MAX(observed_at) AS at, COUNT(*) AS ratings,
         MIN({rank}) AS low, MAX({rank}) AS high, MAX(CASE WHEN in_visit = 1 THEN id END) AS id
     FROM rated
     GROUP BY framework_id, kind, visit
@@ -208,7 +208,7 @@ numbered AS (
 ),
 stops AS (
     SELECT framework_id, kind, stop, MIN(low) AS low, MIN(high) AS high,
-        MIN(first_at) AS first_seen, MAX(at) AS last_seen, CAST(SUM(ratings) AS INTEGER) AS times,
+        MIN(at) AS first_seen, MAX(at) AS last_seen, CAST(SUM(ratings) AS INTEGER) AS times,
         MAX(stop) OVER (PARTITION BY framework_id, kind) AS stops
     FROM numbered
     GROUP BY framework_id, kind, stop

@@ -160,6 +160,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.humanize",  # intcomma: a long history's counts read "1,500"
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",

@@ -293,6 +293,8 @@ def test_a_big_walks_debrief_page_lists_the_first_classrooms_and_counts_them_all
     assert body.count('<tr class="classroom">') == 2 and body.count('class="card disagreement"') == 2
     assert "The first 2 of 4 classrooms are listed, by campus and teacher: choose a campus" in body
     assert "The first 2 of 3 classrooms to talk through are listed, the furthest apart" in body
+    talk = body[body.index("To talk through") :]
+    assert escape("James Brooks") in talk and "Aisha Carter" in talk and "Daniel Nguyen" not in talk  # 4 and 2 apart, not 1
     printed = page(client, reverse("reports:walk-debrief", args=[calibrated.pk]))
     assert printed.count('<tr class="classroom">') == 4 and printed.count('class="card disagreement"') == 3
     assert "The first" not in printed

@@ -1,6 +1,7 @@
 """The teacher coaching summary: pauses over time per progression, the next move, both views side by side."""
 
 import re
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -10,6 +11,7 @@ from django.utils import timezone
 
 from observations.models import Walkthrough
 from tests.reporting import driver_model_walkthrough, flex_walkthrough, pdf_pages, pdf_text, signed_in_page
+from tests.walks import plan_walk
 
 HOSTILE = '<script>alert(1)</script><img src="http://example.com/x.png">'
 
@@ -149,6 +151,39 @@ def test_a_long_history_prints_its_latest_pauses_and_counts_every_walkthrough(cl
     assert "<tr><th scope=\"row\">Walkthroughs</th><td>6</td></tr>" in body
     text = pdf_text(client.get(reverse("reports:teacher-pdf", args=[district.teacher.pk])).content)
     assert "the latest 3 of 5 pauses" in text and "Foundation 3" not in text and "Latest pause Foundation 6" in text
+
+
+def test_a_walks_visit_is_dated_by_its_latest_rating_as_it_is_placed(client, content, district, monkeypatch):
+    """Two observers rated Maria in a walk 20 days apart, around a walkthrough outside it: the visit
+    comes last (by its latest rating), so the note dates the pauses kept from that rating, never
+    from one older than the pause left out."""
+    monkeypatch.setattr("reports.teacher.SUMMARY_STOPS", 1)
+    walk = plan_walk(district, observers=[district.coach, district.principal])
+    ratings = [flex_walkthrough(observer, district.teacher, in_place=4, walk=walk) for observer in (district.coach, district.principal)]
+    for rating, days in zip(ratings, (30, 10)):
+        Walkthrough.objects.filter(pk=rating.pk).update(observed_at=days_ago(days))
+    flex_walkthrough(district.coach, district.teacher, in_place=8, observed_at=days_ago(20))  # Foundation 9, left out
+    client.force_login(district.leader)
+    body = client.get(reverse("reports:teacher", args=[district.teacher.pk])).content.decode()
+    since = f"{timezone.localtime(days_ago(10)):%-d %b %Y}"
+    assert f"Coach walkthroughs: the latest 1 of 2 pauses are drawn and listed, since {since}." in body
+    table = body.split("<caption>Pauses over time</caption>")[1].split("</table>")[0]
+    assert "Foundation 5" in table and "Foundation 9" not in table
+
+
+def test_a_thousand_visits_read_with_a_thousands_separator(client, content, district):
+    first = flex_walkthrough(district.coach, district.teacher, in_place=0, observed_at=days_ago(1001))
+    copies = []
+    for n in range(999):  # as written by a walk, a pause alternating between Foundation 1 and 2, a day apart
+        copy = Walkthrough.objects.get(pk=first.pk)
+        copy.pk, copy.client_key, copy.observed_at = None, uuid.uuid4(), days_ago(1000 - n)
+        copy.pause_number = 1 + (n + 1) % 2
+        copies.append(copy)
+    Walkthrough.objects.bulk_create(copies)
+    client.force_login(district.principal)
+    body = client.get(reverse("reports:teacher", args=[district.teacher.pk])).content.decode()
+    assert "the latest 24 of 1,000 pauses are drawn and listed" in body
+    assert "The 1,000 coach walkthroughs above count every one." in body
 
 
 def test_a_history_within_the_limit_prints_whole(client, history, district):
