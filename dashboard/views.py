@@ -49,17 +49,15 @@ def pauses(request: HttpRequest) -> HttpResponse:
     return render(request, "dashboard/pauses.html", context, status=400 if context["problem"] else 200)
 
 
-@role_required(*DASHBOARD_ROLES)
-@require_safe
-def coverage(request: HttpRequest) -> HttpResponse:
-    """Per campus: teachers with no walkthrough in the last N days, and visits per teacher."""
-    template = "dashboard/coverage.html"
+def coverage_context(request: HttpRequest) -> dict:
+    """What the coverage page shows, for the page and its print page and PDF (reports.views). With a
+    bad filter, only the form and the problem."""
     choices = Choices.for_viewer(request.user)
     form = CoverageFilters(request.GET, choices)
     try:
         scope = read_filters(form)
     except BadFilter as exc:
-        return _refused(request, template, form, str(exc))
+        return {"form": form, "problem": str(exc)}
     by_campus = queries.coverage(request.user, scope)
     campuses = [(c, by_campus[c.pk]) for c in choices.campuses if c.pk in by_campus]
     unvisited = [(campus, teacher) for campus, found in campuses for teacher in found.unvisited]
@@ -68,9 +66,11 @@ def coverage(request: HttpRequest) -> HttpResponse:
     one_campus = campuses[0] if len(campuses) == 1 else None
     per_teacher = sorted(one_campus[1].per_teacher, key=lambda t: t[2]) if one_campus else []  # stable: by last name within
     last = queries.last_walkthroughs(request.user, scope, [pk for _campus, (pk, _name) in shown] + [pk for pk, _n, _v in per_teacher])
-    context = {
+    return {
         "form": form,
         "scope": scope,
+        "problem": "",
+        "filter_query": request.GET.urlencode(),
         "campuses": campuses,
         "one_campus": one_campus[0] if one_campus else None,
         "per_teacher": [(pk, name, visits, last.get(pk)) for pk, name, visits in per_teacher],
@@ -78,7 +78,14 @@ def coverage(request: HttpRequest) -> HttpResponse:
         "unvisited_total": len(unvisited),
         "teacher_total": sum(found.teachers for _c, found in campuses),
     }
-    return render(request, template, context)
+
+
+@role_required(*DASHBOARD_ROLES)
+@require_safe
+def coverage(request: HttpRequest) -> HttpResponse:
+    """Per campus: teachers with no walkthrough in the last N days, and visits per teacher."""
+    context = coverage_context(request)
+    return render(request, "dashboard/coverage.html", context, status=400 if context["problem"] else 200)
 
 
 @role_required(*DASHBOARD_ROLES)

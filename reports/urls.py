@@ -14,4 +14,6 @@ urlpatterns = [
     path("walks/<int:pk>/debrief.pdf", views.walk_debrief_pdf, name="walk-debrief-pdf"),
     path("dashboard/print/", views.dashboard_pauses, name="dashboard-pauses"),
     path("dashboard/pauses.pdf", views.dashboard_pauses_pdf, name="dashboard-pauses-pdf"),
+    path("dashboard/coverage/print/", views.dashboard_coverage, name="dashboard-coverage"),
+    path("dashboard/coverage.pdf", views.dashboard_coverage_pdf, name="dashboard-coverage-pdf"),
 ]

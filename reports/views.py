@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from dashboard.context_processors import DASHBOARD_ROLES
-from dashboard.views import pauses_context
+from dashboard.views import coverage_context, pauses_context
 from observations.debrief_views import debrief_context, status_of
 from observations.models import Walkthrough
 from people.models import Campus, Role, Teacher
@@ -162,3 +162,22 @@ def dashboard_pauses_pdf(request: HttpRequest) -> HttpResponse:
     scope, campus = context["scope"], context["scope"].campus or context["form"].only_campus
     filename = pdf_filename("where classrooms pause", campus.code if campus else "", f"{scope.start:%Y-%m-%d}", f"{scope.end:%Y-%m-%d}")
     return pdf_response(request, "reports/dashboard_pauses.html", context, filename)
+
+
+@role_required(*DASHBOARD_ROLES)
+@require_safe
+def dashboard_coverage(request: HttpRequest) -> HttpResponse:
+    """Coverage, to print: the dashboard page's access rule and filters (one context builder)."""
+    context = {**coverage_context(request), "printed": timezone.localdate()}
+    return render(request, "reports/dashboard_coverage.html", context, status=status_of(context))
+
+
+@role_required(*DASHBOARD_ROLES)
+@require_safe
+def dashboard_coverage_pdf(request: HttpRequest) -> HttpResponse:
+    context = {**coverage_context(request), "printed": timezone.localdate()}
+    if context["problem"]:
+        return render(request, "reports/dashboard_coverage.html", context, status=status_of(context))
+    campus = context["scope"].campus or context["form"].only_campus
+    filename = pdf_filename("coverage", campus.code if campus else "", f"{context['scope'].days} days", f"{context['printed']:%Y-%m-%d}")
+    return pdf_response(request, "reports/dashboard_coverage.html", context, filename)

@@ -79,6 +79,12 @@ def pdf_text(content: bytes) -> str:
     return " ".join(pdf_pages(content))
 
 
+def pdf_links(content: bytes) -> list[str]:
+    """The address of every link in the PDF."""
+    annotations = [a.get_object() for page in PdfReader(BytesIO(content)).pages for a in page.get("/Annots") or []]
+    return [a["/A"]["/URI"] for a in annotations if a.get("/Subtype") == "/Link" and "/URI" in a.get("/A", {})]
+
+
 def signed_in_page(browser, client, live_server, user, viewport=(1024, 1366)):
     """A Chromium page signed in as `user` (the test client's session cookie, handed to the browser).
     Its console errors (a script error, or anything the CSP refused) are kept in `page.console_errors`.

@@ -121,6 +121,8 @@ ACCESS = {
     "dashboard:export": (lambda d: reverse("dashboard:export"), DASHBOARD),
     "reports:dashboard-pauses": (lambda d: reverse("reports:dashboard-pauses"), DASHBOARD),
     "reports:dashboard-pauses-pdf": (lambda d: reverse("reports:dashboard-pauses-pdf"), DASHBOARD),
+    "reports:dashboard-coverage": (lambda d: reverse("reports:dashboard-coverage"), DASHBOARD),
+    "reports:dashboard-coverage-pdf": (lambda d: reverse("reports:dashboard-coverage-pdf"), DASHBOARD),
     # progression walks: leaders plan them; a walk and its debrief for its observers and district leaders
     "observations:walk-list": (lambda d: reverse("observations:walk-list"), signed_in(200)),
     "observations:walk-new": (lambda d: reverse("observations:walk-new"), {**signed_in(403), "leader": 200}),

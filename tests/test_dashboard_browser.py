@@ -104,6 +104,12 @@ def test_coverage_lists_the_teachers_not_visited_and_the_days_filter_changes_it(
     expect(after).to_be_visible()
     assert after.inner_text().split(": ")[1] != before.split(": ")[1]  # more teachers unvisited in a shorter time
     assert_clean(page)
+    page.get_by_role("link", name="Print this coverage, or download it as a PDF").click()  # the same filters, to print
+    page.wait_for_load_state("load")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Coverage")
+    expect(page.get_by_role("heading", name="No walkthrough in the last 7 days")).to_have_text(after.inner_text())
+    expect(page.get_by_role("link", name="Download PDF")).to_have_attribute("href", re.compile(r"days=7"))
+    assert_clean(page)
 
 
 @pytest.mark.parametrize("dashboard", ["principal", "leader"], indirect=True)

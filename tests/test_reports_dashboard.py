@@ -1,5 +1,5 @@
-"""Where classrooms pause, printed: the dashboard's pauses page as a print page and a PDF, with the
-page's filters and access rule (principals their campus, district leaders every campus or one)."""
+"""The dashboard printed: where classrooms pause and coverage, each as a print page and a PDF, with
+the page's filters and access rule (principals their campus, district leaders every campus or one)."""
 
 from datetime import timedelta
 
@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from dashboard.filters import Choices, DateFilters
 from people.models import Teacher
-from tests.reporting import flex_walkthrough, pdf_text
+from tests.reporting import flex_walkthrough, pdf_links, pdf_text
 
 HOSTILE = '<script>alert(1)</script><img src="http://example.com/x.png">'
 
@@ -31,9 +31,9 @@ def walks(content, district):
     flex_walkthrough(d.coach, d.lkw_teacher, in_place=3, observed_at=days_ago(5), next_move="LKW-ONLY-MOVE")
 
 
-def pdf(client, user, **params):
+def pdf(client, user, name="reports:dashboard-pauses-pdf", **params):
     client.force_login(user)
-    response = client.get(reverse("reports:dashboard-pauses-pdf"), params)
+    response = client.get(reverse(name), params)
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     return response
 
@@ -69,15 +69,19 @@ def test_a_leader_prints_the_campus_and_filters_chosen_on_the_dashboard(client, 
     assert "Campuses Every campus" in every and "3 classrooms" in every
 
 
-@pytest.mark.parametrize("name", ["reports:dashboard-pauses", "reports:dashboard-pauses-pdf"])
+PRINTED = ["reports:dashboard-pauses", "reports:dashboard-pauses-pdf", "reports:dashboard-coverage", "reports:dashboard-coverage-pdf"]
+
+
+@pytest.mark.parametrize("name", PRINTED)
 def test_a_bad_filter_is_a_400_print_page_that_says_which_and_why(client, walks, district, name):
     client.force_login(district.principal)
     response = client.get(reverse(name), {"campus": "LKW"})
     assert response.status_code == 400 and response["Content-Type"].startswith("text/html")
     body = response.content.decode()
     assert "LKW is not one of the available choices" in body and "LKW-ONLY-MOVE" not in body
-    response = client.get(reverse(name), {"start": "2026-02-30"})
-    assert response.status_code == 400 and "From: Enter a valid date." in response.content.decode()
+    bad, message = ({"days": "0"}, "Days to look back: Ensure") if "coverage" in name else ({"start": "2026-02-30"}, "From: Enter a valid date.")
+    response = client.get(reverse(name), bad)
+    assert response.status_code == 400 and message in response.content.decode()
 
 
 def test_hostile_next_moves_print_literally(client, content, district):
@@ -93,18 +97,59 @@ def test_nothing_walked_prints_a_plain_page(client, content, district):
     assert "No finished coach walkthroughs on a progression in these dates and filters." in text
 
 
-@pytest.mark.parametrize("name", ["reports:dashboard-pauses", "reports:dashboard-pauses-pdf"])
-def test_query_count_is_the_same_with_more_walkthroughs(client, content, district, django_assert_num_queries, name):
-    """Session, user, roles, the campus and teacher choices (campuses, grade bands, subjects), the
-    progressions, and one count per progression walked: the pauses page's own queries."""
+@pytest.mark.parametrize("name,queries", [(name, 8 if "coverage" in name else 7) for name in PRINTED])
+def test_query_count_is_the_same_with_more_walkthroughs(client, content, district, django_assert_num_queries, name, queries):
+    """The dashboard page's own queries (tests/test_dashboard_pages.py): session, user, roles, the
+    campus and teacher choices, then the pauses' progressions and counts, or coverage's visits and
+    last walkthroughs."""
     d = district
     flex_walkthrough(d.coach, d.teacher, in_place=1, observed_at=days_ago(3))
     client.force_login(d.leader)
     url = reverse(name)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(queries):
         assert client.get(url).status_code == 200
     for teacher in Teacher.objects.all():
         for n in range(3):
             flex_walkthrough(d.coach, teacher, in_place=n + 2, observed_at=days_ago(2 + 20 * n), next_move=f"Move {n}")
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(queries):
         assert client.get(url).status_code == 200
+
+
+def test_a_principal_prints_their_campus_coverage_fewest_visits_first(client, walks, district):
+    """Oak Cliff, the last 30 days: Maria visited once (10 days ago), James once (3 days ago), the
+    others not; nothing of Lakewood. Teacher names are plain text: a link in a PDF leads nowhere."""
+    response = pdf(client, district.principal, "reports:dashboard-coverage-pdf")
+    text = pdf_text(response.content)
+    oak = Teacher.objects.filter(campus=district.oak)
+    assert "Coverage" in text and "Campuses Oak Cliff Elementary" in text and "Looking back 30 days" in text
+    assert f"No walkthrough in the last 30 days: {oak.count() - 2} of {oak.count()} teachers" in text
+    assert "Oak Cliff Elementary: each teacher's visits in the last 30 days, fewest first" in text
+    unvisited = oak.exclude(pk__in=[district.teacher.pk, district.oak_teacher.pk]).order_by("last_name").first()
+    assert text.index(unvisited.name) < text.index("Maria Alvarez")  # fewest visits first
+    assert "Grace" not in text and "Lakewood" not in text
+    assert not [link for link in pdf_links(response.content) if "plcoach.invalid" in link]  # no link that leads nowhere
+    today = timezone.localdate()
+    assert response["Content-Disposition"] == f'inline; filename="coverage-oak-30-days-{today:%Y-%m-%d}.pdf"'
+
+
+def test_a_leader_prints_the_coverage_chosen_on_the_dashboard(client, walks, district):
+    client.force_login(district.leader)
+    page = client.get(reverse("dashboard:coverage"), {"campus": "LKW", "days": "7"}).content.decode()
+    assert f'href="{reverse("reports:dashboard-coverage")}?campus=LKW&amp;days=7"' in page
+    body = client.get(reverse("reports:dashboard-coverage"), {"campus": "LKW", "days": "7"}).content.decode()
+    assert f'href="{reverse("reports:dashboard-coverage-pdf")}?campus=LKW&amp;days=7"' in body
+    assert f'href="{reverse("people:teacher", args=[district.lkw_teacher.pk])}"' in body  # on screen, names link
+    text = pdf_text(pdf(client, district.leader, "reports:dashboard-coverage-pdf", campus="LKW", days="7").content)
+    assert "Campuses Lakewood" in text and "Looking back 7 days" in text and district.lkw_teacher.name in text
+    assert "Maria Alvarez" not in text
+    every = pdf_text(pdf(client, district.leader, "reports:dashboard-coverage-pdf").content)
+    assert "Campuses Every campus" in every and "Oak Cliff Elementary" in every and "Lakewood" in every
+
+
+def test_a_hostile_teacher_name_prints_literally(client, content, district):
+    Teacher.objects.filter(pk=district.oak_teacher.pk).update(first_name=HOSTILE)
+    client.force_login(district.principal)
+    body = client.get(reverse("reports:dashboard-coverage")).content.decode()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body and "<script>alert" not in body and '<img src="http' not in body
+    text = pdf_text(pdf(client, district.principal, "reports:dashboard-coverage-pdf").content)
+    assert HOSTILE.replace(" ", "") in text.replace(" ", "")  # literally, wrapped in its narrow cell

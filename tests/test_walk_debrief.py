@@ -20,7 +20,7 @@ from playwright.sync_api import expect
 from observations.models import ProgressionWalk
 from observations.services import walk_create, walkthrough_finish
 from people.models import Campus, Teacher
-from tests.reporting import pdf_pages, pdf_text, signed_in_page
+from tests.reporting import pdf_links, pdf_pages, pdf_text, signed_in_page
 from tests.walks import walked
 
 HOSTILE = '<script>alert("AISHA")</script><img src="http://example.com/x.png">'
@@ -290,6 +290,8 @@ def test_the_pdf_holds_the_figures_and_never_a_private_note(client, district, wa
     assert f"{STATION_RULES} (2 classrooms)" in text
     assert "Foundation 3 (position 3) Foundation 5 (position 5)" in text
     assert "1 moved on, 1 stayed at the same pause, 1 moved back" in text
+    assert "Compared with Autumn walk" in text
+    assert not [link for link in pdf_links(response.content) if "plcoach.invalid" in link]  # no link that leads nowhere
     assert "Team agreement: 100%" in text
     assert HOSTILE in text  # printed literally
     assert "PRIVATE-NOTE" not in text
