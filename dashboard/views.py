@@ -24,10 +24,6 @@ from .filters import BadFilter, Choices, CoverageFilters, DateFilters, TrendFilt
 UNVISITED_SHOWN = 500  # a district-wide list this long is a prompt to choose a campus
 
 
-def _refused(request: HttpRequest, template: str, form, problem: str) -> HttpResponse:
-    return render(request, template, {"form": form, "problem": problem}, status=400)
-
-
 def pauses_context(request: HttpRequest) -> dict:
     """What the pauses page shows, for the page and its print page and PDF (reports.views): one
     reading of the filters. With a bad filter, only the form and the problem."""
@@ -88,24 +84,22 @@ def coverage(request: HttpRequest) -> HttpResponse:
     return render(request, "dashboard/coverage.html", context, status=400 if context["problem"] else 200)
 
 
-@role_required(*DASHBOARD_ROLES)
-@require_safe
-def trends(request: HttpRequest) -> HttpResponse:
-    """The median pause position per month on one progression: per campus, and for the district."""
-    template = "dashboard/trends.html"
+def trends_context(request: HttpRequest) -> dict:
+    """What the trends page shows, for the page and its print page and PDF (reports.views). With a
+    bad filter, only the form and the problem; with no progression to show, no chart."""
     choices = Choices.for_viewer(request.user)
     progressions = list(Framework.objects.progressions().order_by("name"))
     form = TrendFilters(request.GET, choices, progressions)
     try:
         scope = read_filters(form)
     except BadFilter as exc:
-        return _refused(request, template, form, str(exc))
+        return {"form": form, "problem": str(exc)}
     if not form.cleaned_data["progression"]:  # none chosen yet: the one walked most
         scope = replace(scope, progression=queries.most_walked(request.user, scope, progressions))
         form.show_progression(scope.progression)
-    context = {"form": form, "scope": scope, "chart": None}
+    context = {"form": form, "scope": scope, "problem": "", "chart": None, "filter_query": request.GET.urlencode()}
     if scope.progression is None:
-        return render(request, template, context)
+        return context
     found = queries.pause_trends(request.user, scope, every_campus=choices.every_campus)
     names = {c.pk: c.name for c in choices.campuses}
     series = [("District", "district", found.district)] if found.district is not None else []
@@ -125,7 +119,15 @@ def trends(request: HttpRequest) -> HttpResponse:
         for pk, name in names.items()
         if pk in found.campuses
     ]
-    return render(request, template, context)
+    return context
+
+
+@role_required(*DASHBOARD_ROLES)
+@require_safe
+def trends(request: HttpRequest) -> HttpResponse:
+    """The median pause position per month on one progression: per campus, and for the district."""
+    context = trends_context(request)
+    return render(request, "dashboard/trends.html", context, status=400 if context["problem"] else 200)
 
 
 def _figure(value: float | None, positions: "queries.Positions | None" = None) -> str:

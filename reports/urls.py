@@ -16,4 +16,6 @@ urlpatterns = [
     path("dashboard/pauses.pdf", views.dashboard_pauses_pdf, name="dashboard-pauses-pdf"),
     path("dashboard/coverage/print/", views.dashboard_coverage, name="dashboard-coverage"),
     path("dashboard/coverage.pdf", views.dashboard_coverage_pdf, name="dashboard-coverage-pdf"),
+    path("dashboard/trends/print/", views.dashboard_trends, name="dashboard-trends"),
+    path("dashboard/trends.pdf", views.dashboard_trends_pdf, name="dashboard-trends-pdf"),
 ]

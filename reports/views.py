@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from dashboard.context_processors import DASHBOARD_ROLES
-from dashboard.views import coverage_context, pauses_context
+from dashboard.views import coverage_context, pauses_context, trends_context
 from observations.debrief_views import debrief_context, status_of
 from observations.models import Walkthrough
 from people.models import Campus, Role, Teacher
@@ -145,39 +145,73 @@ def walk_debrief_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     return pdf_response(request, "reports/walk_debrief.html", context, filename)
 
 
+# The dashboard's pages printed: each page's own context builder (dashboard.views), so the print
+# page and its PDF show what the page shows, with its access rule and filters.
+DASHBOARD_PAGES = {"pauses": pauses_context, "coverage": coverage_context, "trends": trends_context}
+
+
+def _dashboard_context(request: HttpRequest, page: str) -> dict:
+    return {**DASHBOARD_PAGES[page](request), "printed": timezone.localdate()}
+
+
+def _dashboard_print(request: HttpRequest, page: str) -> HttpResponse:
+    context = _dashboard_context(request, page)
+    return render(request, f"reports/dashboard_{page}.html", context, status=status_of(context))
+
+
+def _dashboard_pdf(request: HttpRequest, page: str) -> HttpResponse:
+    context = _dashboard_context(request, page)
+    if context["problem"]:  # the print page says which filter and why; a PDF could not
+        return render(request, f"reports/dashboard_{page}.html", context, status=status_of(context))
+    filename = pdf_filename(*_dashboard_pdf_words(page, context))
+    return pdf_response(request, f"reports/dashboard_{page}.html", context, filename)
+
+
+def _dashboard_pdf_words(page: str, context: dict) -> list[str]:
+    """What the PDF's file is called: the page, its campus if one, and its period."""
+    scope, campus = context["scope"], context["scope"].campus or context["form"].only_campus
+    code = campus.code if campus else ""
+    if page == "coverage":  # the days up to the day printed
+        return ["coverage", code, f"{scope.days} days", f"{context['printed']:%Y-%m-%d}"]
+    if page == "trends":  # whole months
+        return ["trends", scope.progression.slug if scope.progression else "", code, f"{scope.start:%Y-%m}", f"{scope.end:%Y-%m}"]
+    return ["where classrooms pause", code, f"{scope.start:%Y-%m-%d}", f"{scope.end:%Y-%m-%d}"]
+
+
 @role_required(*DASHBOARD_ROLES)
 @require_safe
 def dashboard_pauses(request: HttpRequest) -> HttpResponse:
-    """Where classrooms pause, to print: the dashboard page's access rule and filters (one context builder)."""
-    context = {**pauses_context(request), "printed": timezone.localdate()}
-    return render(request, "reports/dashboard_pauses.html", context, status=status_of(context))
+    """Where classrooms pause, to print."""
+    return _dashboard_print(request, "pauses")
 
 
 @role_required(*DASHBOARD_ROLES)
 @require_safe
 def dashboard_pauses_pdf(request: HttpRequest) -> HttpResponse:
-    context = {**pauses_context(request), "printed": timezone.localdate()}
-    if context["problem"]:  # the print page says which filter and why; a PDF could not
-        return render(request, "reports/dashboard_pauses.html", context, status=status_of(context))
-    scope, campus = context["scope"], context["scope"].campus or context["form"].only_campus
-    filename = pdf_filename("where classrooms pause", campus.code if campus else "", f"{scope.start:%Y-%m-%d}", f"{scope.end:%Y-%m-%d}")
-    return pdf_response(request, "reports/dashboard_pauses.html", context, filename)
+    return _dashboard_pdf(request, "pauses")
 
 
 @role_required(*DASHBOARD_ROLES)
 @require_safe
 def dashboard_coverage(request: HttpRequest) -> HttpResponse:
-    """Coverage, to print: the dashboard page's access rule and filters (one context builder)."""
-    context = {**coverage_context(request), "printed": timezone.localdate()}
-    return render(request, "reports/dashboard_coverage.html", context, status=status_of(context))
+    """Coverage, to print."""
+    return _dashboard_print(request, "coverage")
 
 
 @role_required(*DASHBOARD_ROLES)
 @require_safe
 def dashboard_coverage_pdf(request: HttpRequest) -> HttpResponse:
-    context = {**coverage_context(request), "printed": timezone.localdate()}
-    if context["problem"]:
-        return render(request, "reports/dashboard_coverage.html", context, status=status_of(context))
-    campus = context["scope"].campus or context["form"].only_campus
-    filename = pdf_filename("coverage", campus.code if campus else "", f"{context['scope'].days} days", f"{context['printed']:%Y-%m-%d}")
-    return pdf_response(request, "reports/dashboard_coverage.html", context, filename)
+    return _dashboard_pdf(request, "coverage")
+
+
+@role_required(*DASHBOARD_ROLES)
+@require_safe
+def dashboard_trends(request: HttpRequest) -> HttpResponse:
+    """The trends, to print."""
+    return _dashboard_print(request, "trends")
+
+
+@role_required(*DASHBOARD_ROLES)
+@require_safe
+def dashboard_trends_pdf(request: HttpRequest) -> HttpResponse:
+    return _dashboard_pdf(request, "trends")

@@ -123,6 +123,8 @@ ACCESS = {
     "reports:dashboard-pauses-pdf": (lambda d: reverse("reports:dashboard-pauses-pdf"), DASHBOARD),
     "reports:dashboard-coverage": (lambda d: reverse("reports:dashboard-coverage"), DASHBOARD),
     "reports:dashboard-coverage-pdf": (lambda d: reverse("reports:dashboard-coverage-pdf"), DASHBOARD),
+    "reports:dashboard-trends": (lambda d: reverse("reports:dashboard-trends"), DASHBOARD),
+    "reports:dashboard-trends-pdf": (lambda d: reverse("reports:dashboard-trends-pdf"), DASHBOARD),
     # progression walks: leaders plan them; a walk and its debrief for its observers and district leaders
     "observations:walk-list": (lambda d: reverse("observations:walk-list"), signed_in(200)),
     "observations:walk-new": (lambda d: reverse("observations:walk-new"), {**signed_in(403), "leader": 200}),

@@ -128,6 +128,12 @@ def test_trends_draw_the_median_per_month_and_a_filter_changes_the_progression(d
     expect(page.get_by_role("heading", level=2).first).to_have_text(f"{other}: median pause position per month")
     expect(page.get_by_role("img", name=f"{other}: median pause position per month")).to_be_visible()
     assert_clean(page)
+    page.get_by_role("link", name="Print these trends, or download them as a PDF").click()  # the same filters, to print
+    page.wait_for_load_state("load")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Trends")
+    expect(page.get_by_role("img", name=f"{other}: median pause position per month")).to_be_visible()
+    expect(page.locator(".scroll-hint")).to_have_count(0)
+    assert_clean(page)
 
 
 def test_a_leader_chooses_one_campus_and_sees_its_line_beside_the_district(live_server, transactional_db, browser):

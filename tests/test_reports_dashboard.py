@@ -1,16 +1,21 @@
-"""The dashboard printed: where classrooms pause and coverage, each as a print page and a PDF, with
-the page's filters and access rule (principals their campus, district leaders every campus or one)."""
+"""The dashboard printed: where classrooms pause, coverage and trends, each as a print page and a
+PDF, with the page's filters and access rule (principals their campus, district leaders every
+campus or one)."""
 
+import re
 from datetime import timedelta
+from io import BytesIO
 
 import pytest
+from django.db import connection
 from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
+from pypdf import PdfReader
 
 from dashboard.filters import Choices, DateFilters
 from people.models import Teacher
-from tests.reporting import flex_walkthrough, pdf_links, pdf_text
+from tests.reporting import flex_walkthrough, pdf_links, pdf_pages, pdf_text
 
 HOSTILE = '<script>alert(1)</script><img src="http://example.com/x.png">'
 
@@ -69,7 +74,22 @@ def test_a_leader_prints_the_campus_and_filters_chosen_on_the_dashboard(client, 
     assert "Campuses Every campus" in every and "3 classrooms" in every
 
 
-PRINTED = ["reports:dashboard-pauses", "reports:dashboard-pauses-pdf", "reports:dashboard-coverage", "reports:dashboard-coverage-pdf"]
+PRINTED = [
+    "reports:dashboard-pauses", "reports:dashboard-pauses-pdf", "reports:dashboard-coverage", "reports:dashboard-coverage-pdf",
+    "reports:dashboard-trends", "reports:dashboard-trends-pdf",
+]  # fmt: skip
+BAD_FILTERS = {  # one each page's own, as the dashboard page says it
+    "pauses": ({"start": "2026-02-30"}, "From: Enter a valid date."),
+    "coverage": ({"days": "0"}, "Days to look back: Ensure"),
+    "trends": ({"progression": "nope"}, "Progression: Select a valid choice."),
+}
+# The dashboard page's own queries (tests/test_dashboard_pages.py); on PostgreSQL a leader's trends
+# read the pause tallies, and ask whether they count in this time zone.
+QUERIES = {"pauses": 7, "coverage": 8, "trends": 11 if connection.vendor == "postgresql" else 9}
+
+
+def page_of(name: str) -> str:
+    return name.split("-")[1]
 
 
 @pytest.mark.parametrize("name", PRINTED)
@@ -79,7 +99,7 @@ def test_a_bad_filter_is_a_400_print_page_that_says_which_and_why(client, walks,
     assert response.status_code == 400 and response["Content-Type"].startswith("text/html")
     body = response.content.decode()
     assert "LKW is not one of the available choices" in body and "LKW-ONLY-MOVE" not in body
-    bad, message = ({"days": "0"}, "Days to look back: Ensure") if "coverage" in name else ({"start": "2026-02-30"}, "From: Enter a valid date.")
+    bad, message = BAD_FILTERS[page_of(name)]
     response = client.get(reverse(name), bad)
     assert response.status_code == 400 and message in response.content.decode()
 
@@ -97,11 +117,10 @@ def test_nothing_walked_prints_a_plain_page(client, content, district):
     assert "No finished coach walkthroughs on a progression in these dates and filters." in text
 
 
-@pytest.mark.parametrize("name,queries", [(name, 8 if "coverage" in name else 7) for name in PRINTED])
+@pytest.mark.parametrize("name,queries", [(name, QUERIES[page_of(name)]) for name in PRINTED])
 def test_query_count_is_the_same_with_more_walkthroughs(client, content, district, django_assert_num_queries, name, queries):
-    """The dashboard page's own queries (tests/test_dashboard_pages.py): session, user, roles, the
-    campus and teacher choices, then the pauses' progressions and counts, or coverage's visits and
-    last walkthroughs."""
+    """The dashboard page's own queries: session, user, roles, the campus and teacher choices, then
+    the pauses' progressions and counts, coverage's visits and last walkthroughs, or the trends'."""
     d = district
     flex_walkthrough(d.coach, d.teacher, in_place=1, observed_at=days_ago(3))
     client.force_login(d.leader)
@@ -153,3 +172,27 @@ def test_a_hostile_teacher_name_prints_literally(client, content, district):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body and "<script>alert" not in body and '<img src="http' not in body
     text = pdf_text(pdf(client, district.principal, "reports:dashboard-coverage-pdf").content)
     assert HOSTILE.replace(" ", "") in text.replace(" ", "")  # literally, wrapped in its narrow cell
+
+
+def test_a_leader_prints_the_trends_with_each_campus_on_landscape_pages(client, walks, district):
+    client.force_login(district.leader)
+    page = client.get(reverse("dashboard:trends"), {"progression": "flex"}).content.decode()
+    assert f'href="{reverse("reports:dashboard-trends")}?progression=flex"' in page
+    response = pdf(client, district.leader, "reports:dashboard-trends-pdf", progression="flex")
+    pages = pdf_pages(response.content)
+    text = " ".join(pages)
+    assert "Trends" in text and "Campuses Every campus" in text
+    assert "Flex Model: median pause position per month" in text and "MONTH DISTRICT" in text
+    assert f"{timezone.localdate():%b %Y}" in text
+    per_campus = next(i for i, page in enumerate(pages) if "Per campus" in page)
+    assert "Lakewood Middle School" in pages[per_campus] and "Oak Cliff Elementary" in pages[per_campus]
+    assert "scroll the table sideways" not in text  # said on screen only
+    sizes = [(float(p.mediabox.width), float(p.mediabox.height)) for p in PdfReader(BytesIO(response.content)).pages]
+    assert sizes[0][0] < sizes[0][1] and sizes[per_campus][0] > sizes[per_campus][1]  # portrait, then the wide table landscape
+    assert re.fullmatch(rf'inline; filename="trends-flex-\d{{4}}-\d{{2}}-{timezone.localdate():%Y-%m}.pdf"', response["Content-Disposition"])
+
+
+def test_a_principal_prints_their_campus_trends_only(client, walks, district):
+    text = pdf_text(pdf(client, district.principal, "reports:dashboard-trends-pdf", progression="flex").content)
+    assert "Campuses Oak Cliff Elementary" in text and "MONTH OAK CLIFF ELEMENTARY" in text
+    assert "DISTRICT" not in text and "Lakewood" not in text and "Per campus" not in text
