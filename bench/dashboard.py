@@ -9,6 +9,7 @@ records what they led to). Target (issue 6): each page < 300 ms. Then, in the sa
 other pages a leader and a principal open (the teacher list and page, a walkthrough, the campus
 summary, a progression walk and its debrief, planning one), held to the same 300 ms: the district
 leader observes on some seventy of the seeded walks, so the blind rule is at work on every page.
+Last, the dashboard's pages as PDFs, held to 5 s.
 --reuse keeps a district already seeded in DATABASE_URL (to try an index or a query again
 without seeding a million walkthroughs each time).
 """
@@ -17,6 +18,7 @@ import os
 import sys
 import time
 from datetime import timedelta
+from io import BytesIO
 
 from content import report  # sets up Django for a benchmark run  # isort: skip
 
@@ -27,6 +29,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from pypdf import PdfReader
 
 from dashboard import queries
 from dashboard.filters import Scope
@@ -119,6 +122,30 @@ def time_pages(label: str, user: User, listed: list[tuple[str, str]], download: 
         time_download(client, reverse("dashboard:export"))
 
 
+PRINTS = [  # the dashboard's pages as PDFs, held to the campus summary's 5 s (bench/reports.py)
+    ("where classrooms pause PDF", "reports:dashboard-pauses-pdf", ""),
+    ("coverage PDF", "reports:dashboard-coverage-pdf", ""),
+    ("trends PDF (Flex)", "reports:dashboard-trends-pdf", "?progression=flex"),
+]
+PRINT_TARGET_S, PRINT_REQUESTS = 5, 3
+
+
+def time_prints(label: str, user: User) -> None:
+    client = Client()
+    client.force_login(user)
+    print(f"\n  As {label} ({user.username}):")
+    for name, url_name, query in PRINTS:
+        url = reverse(url_name) + query
+        pdf = client.get(url).content  # warm: fonts, templates
+        pages = len(PdfReader(BytesIO(pdf)).pages)
+        times = []
+        for _ in range(PRINT_REQUESTS):
+            start = time.perf_counter()
+            assert client.get(url).status_code == 200
+            times.append(time.perf_counter() - start)
+        report(f"{name} ({pages} pages, {len(pdf) // 1024} KB)", times, PRINT_TARGET_S)
+
+
 def explain(title: str, queryset) -> None:
     print(f"\n  EXPLAIN ANALYZE: {title}")
     plan = queryset.explain(analyze=True, buffers=True) if connection.vendor == "postgresql" else queryset.explain()
@@ -170,6 +197,9 @@ def main() -> None:
     print("\n  Other pages in the same district:")
     time_pages("a district leader", leader, other_pages(leader, campus), download=False)
     time_pages("a principal", principal, other_pages(principal, campus), download=False)
+    print("\n  The dashboard printed (median of 3):")
+    time_prints("a district leader", leader)
+    time_prints("a principal", principal)
     plans(leader)
 
 
