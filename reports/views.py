@@ -3,6 +3,8 @@
 A page and its PDF share one context builder, so their access rules and content cannot drift apart.
 """
 
+from functools import partial
+
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -147,7 +149,11 @@ def walk_debrief_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 # The dashboard's pages printed: each page's own context builder (dashboard.views), so the print
 # page and its PDF show what the page shows, with its access rule and filters.
-DASHBOARD_PAGES = {"pauses": pauses_context, "coverage": coverage_context, "trends": trends_context}
+# The trends' per-campus table takes a year of months to a landscape page: a longer range is cut
+# into tables of a year each, or its latest months would run off the paper.
+DASHBOARD_PAGES = {
+    "pauses": pauses_context, "coverage": coverage_context, "trends": partial(trends_context, months_per_table=12),
+}  # fmt: skip
 
 
 def _dashboard_context(request: HttpRequest, page: str) -> dict:

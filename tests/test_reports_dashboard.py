@@ -196,3 +196,33 @@ def test_a_principal_prints_their_campus_trends_only(client, walks, district):
     text = pdf_text(pdf(client, district.principal, "reports:dashboard-trends-pdf", progression="flex").content)
     assert "Campuses Oak Cliff Elementary" in text and "MONTH OAK CLIFF ELEMENTARY" in text
     assert "DISTRICT" not in text and "Lakewood" not in text and "Per campus" not in text
+
+
+def test_a_long_range_prints_the_campuses_a_year_to_a_table(client, walks, district):
+    """Sixty months in one table ran off a landscape page: the print page cuts them into tables
+    of a year each, the last ending with this month; the screen keeps one table that scrolls."""
+    client.force_login(district.leader)
+    params = {"progression": "flex", "start": "2021-12-01"}
+    screen = client.get(reverse("dashboard:trends"), params).content.decode()
+    assert screen.split('id="campus-heading"')[1].count("<table") == 1
+    body = client.get(reverse("reports:dashboard-trends"), params).content.decode()
+    tables = body.split('id="campus-heading"')[1].split("<table")[1:]
+    assert len(tables) == 5 and all(t.split("</thead>")[0].count('class="number"') == 12 for t in tables)
+    last = f"{timezone.localdate():%b %Y}"
+    assert f"<caption>Dec 2021 to Nov 2022</caption>" in tables[0] and tables[-1].split("</caption>")[0].endswith(f"to {last}")
+    text = pdf_text(pdf(client, district.leader, "reports:dashboard-trends-pdf", **params).content)
+    assert "Dec 2021 to Nov 2022" in text and f"to {last} CAMPUS" in text
+
+
+def test_coverage_with_no_teacher_in_the_filters_says_so_once(client, walks, district):
+    text = pdf_text(pdf(client, district.leader, "reports:dashboard-coverage-pdf", campus="LKW", grade_band="K-2").content)
+    assert "No teachers match these filters." in text
+    assert "Every teacher had a walkthrough" not in text and "0 of 0 teachers" not in text
+
+
+def test_trends_with_no_progression_loaded_say_so(client, district):
+    client.force_login(district.leader)
+    for name in ("dashboard:trends", "reports:dashboard-trends"):
+        body = client.get(reverse(name)).content.decode()
+        assert "No progression is loaded yet, so there is nothing to follow over the months." in body
+        assert ": median pause position per month" not in body and "Position counts" not in body
