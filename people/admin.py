@@ -1,11 +1,30 @@
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
 from django.contrib.auth.admin import UserAdmin
 
 from .models import Campus, Role, Teacher, User
 
 
+class RoleFormSet(BaseInlineFormSet):
+    """Refuses the roles the database would refuse (a 500): the inline's forms leave out the user,
+    so Django does not check the conditional constraints that name it. (A row repeated whole, Django's
+    own check of the formset catches.)"""
+
+    def clean(self):
+        super().clean()
+        kept = [f.cleaned_data for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        kinds = [row.get("kind") for row in kept]
+        if kinds.count(Role.Kind.PRINCIPAL) > 1:
+            raise ValidationError("A principal leads one campus: keep one Principal row.")
+        for kind in (Role.Kind.DISTRICT_LEADER, Role.Kind.SITE_ADMIN):
+            if kinds.count(kind) > 1:
+                raise ValidationError(f"{Role.Kind(kind).label} is held once: keep one row of it.")
+
+
 class RoleInline(admin.TabularInline):
     model = Role
+    formset = RoleFormSet
     extra = 0
 
 

@@ -1,12 +1,17 @@
 """The liveness probe, and guards that turn what Django would answer with a 500 into a 400 that
 says why: an unreadable form body, and the admin's filters and search read from the address as they come."""
 
+import re
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseNotAllowed
 from django.http.multipartparser import MultiPartParserError
 
+from observations.inputs import LARGEST_ID
+
 LONGEST_SEARCH = 200
+YEAR_FIRST = re.compile(r"\d{4}-")  # a date or a date and time, as the admin's date filters send them
+FIRST_YEAR, LAST_YEAR = 1900, 2100  # as the dashboard's date filters allow
 LIVENESS_PATH = "/healthz/"
 
 
@@ -26,18 +31,34 @@ def liveness_probe(get_response: Callable) -> Callable:
 
 
 def admin_address_guard(get_response: Callable) -> Callable:
-    """A 400 for what the admin would turn into a 500: a null character in a filter (PostgreSQL
-    refuses it) or a search too long for SQLite's LIKE."""
+    """A 400 for what the admin would turn into a 500 (`_admin_problem`)."""
 
     def middleware(request: HttpRequest) -> HttpResponse:
-        if request.path_info.startswith("/admin/"):
-            if "%00" in request.META.get("QUERY_STRING", ""):
-                return HttpResponseBadRequest("The address contains a null character.", content_type="text/plain")
-            if len(request.GET.get("q", "")) > LONGEST_SEARCH:
-                return HttpResponseBadRequest(f"Search for at most {LONGEST_SEARCH} characters.", content_type="text/plain")
+        if request.path_info.startswith("/admin/") and (problem := _admin_problem(request)):
+            return HttpResponseBadRequest(problem, content_type="text/plain")
         return get_response(request)
 
     return middleware
+
+
+def _admin_problem(request: HttpRequest) -> str:
+    """What in the admin's address or bulk action it would fail on: a null character in a filter
+    (PostgreSQL refuses it), a search too long for SQLite's LIKE, a number past any id or a date
+    past any year SQLite converts (OverflowError), or rows to act on named by anything but their id."""
+    if "%00" in request.META.get("QUERY_STRING", ""):
+        return "The address contains a null character."
+    if len(request.GET.get("q", "")) > LONGEST_SEARCH:
+        return f"Search for at most {LONGEST_SEARCH} characters."
+    for key, values in request.GET.lists():
+        for part in (part for value in values if key != "q" for part in value.split(",")):
+            if part.isdecimal() and int(part) > LARGEST_ID:
+                return f"{key[:40]}: no id is that large."
+            if YEAR_FIRST.match(part) and not FIRST_YEAR <= int(part[:4]) <= LAST_YEAR:
+                return f"{key[:40]}: choose a date between {FIRST_YEAR} and {LAST_YEAR}."
+    if request.method == "POST" and "_selected_action" in request.POST:
+        if not all(value.isdecimal() and int(value) <= LARGEST_ID for value in request.POST.getlist("_selected_action")):
+            return "Choose the rows to act on from the list."
+    return ""
 
 
 def unreadable_form_guard(get_response: Callable) -> Callable:
