@@ -7,11 +7,11 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseNotAllowed
 from django.http.multipartparser import MultiPartParserError
 
-from observations.inputs import LARGEST_ID
+from dashboard.filters import EARLIEST, LATEST
+from observations.inputs import read_id
 
 LONGEST_SEARCH = 200
 YEAR_FIRST = re.compile(r"\d{4}-")  # a date or a date and time, as the admin's date filters send them
-FIRST_YEAR, LAST_YEAR = 1900, 2100  # as the dashboard's date filters allow
 LIVENESS_PATH = "/healthz/"
 
 
@@ -51,12 +51,12 @@ def _admin_problem(request: HttpRequest) -> str:
         return f"Search for at most {LONGEST_SEARCH} characters."
     for key, values in request.GET.lists():
         for part in (part for value in values if key != "q" for part in value.split(",")):
-            if part.isdecimal() and int(part) > LARGEST_ID:
+            if part.isdecimal() and part.strip("0") and not read_id(part):  # a number, not 0, and no id
                 return f"{key[:40]}: no id is that large."
-            if YEAR_FIRST.match(part) and not FIRST_YEAR <= int(part[:4]) <= LAST_YEAR:
-                return f"{key[:40]}: choose a date between {FIRST_YEAR} and {LAST_YEAR}."
+            if YEAR_FIRST.match(part) and not EARLIEST.year <= int(part[:4]) <= LATEST.year:
+                return f"{key[:40]}: choose a date between {EARLIEST.year} and {LATEST.year}."
     if request.method == "POST" and "_selected_action" in request.POST:
-        if not all(value.isdecimal() and int(value) <= LARGEST_ID for value in request.POST.getlist("_selected_action")):
+        if not all(read_id(value) for value in request.POST.getlist("_selected_action")):
             return "Choose the rows to act on from the list."
     return ""
 
