@@ -238,3 +238,8 @@ def read_filters(form: PeopleFilters) -> Scope:
         raise BadFilter(" ".join(problems))
     form.show_applied()
     return form.scope()
+
+
+def status_of(context: dict) -> int:
+    """A filtered page's status: 400 when `read_filters` refused its filters (the context's "problem")."""
+    return 400 if context["problem"] else 200

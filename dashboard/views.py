@@ -19,7 +19,7 @@ from . import queries
 from .charts import pause_sections, trend_chart
 from .context_processors import DASHBOARD_ROLES
 from .export import csv_response
-from .filters import BadFilter, Choices, CoverageFilters, DateFilters, TrendFilters, read_filters
+from .filters import BadFilter, Choices, CoverageFilters, DateFilters, TrendFilters, read_filters, status_of
 
 UNVISITED_SHOWN = 500  # a district-wide list this long is a prompt to choose a campus
 
@@ -34,7 +34,7 @@ def pauses_context(request: HttpRequest) -> dict:
         return {"form": form, "problem": str(exc)}
     progressions = list(Framework.objects.progressions().order_by("name"))
     sections = pause_sections(request.user, scope, progressions)
-    return {"form": form, "scope": scope, "sections": sections, "problem": "", "export_query": request.GET.urlencode()}
+    return {"form": form, "scope": scope, "sections": sections, "problem": "", "filter_query": request.GET.urlencode()}
 
 
 @role_required(*DASHBOARD_ROLES)
@@ -42,7 +42,7 @@ def pauses_context(request: HttpRequest) -> dict:
 def pauses(request: HttpRequest) -> HttpResponse:
     """Per progression: how many classrooms, where their latest walkthrough paused, the top next moves."""
     context = pauses_context(request)
-    return render(request, "dashboard/pauses.html", context, status=400 if context["problem"] else 200)
+    return render(request, "dashboard/pauses.html", context, status=status_of(context))
 
 
 def coverage_context(request: HttpRequest) -> dict:
@@ -81,7 +81,7 @@ def coverage_context(request: HttpRequest) -> dict:
 def coverage(request: HttpRequest) -> HttpResponse:
     """Per campus: teachers with no walkthrough in the last N days, and visits per teacher."""
     context = coverage_context(request)
-    return render(request, "dashboard/coverage.html", context, status=400 if context["problem"] else 200)
+    return render(request, "dashboard/coverage.html", context, status=status_of(context))
 
 
 def trends_context(request: HttpRequest, *, months_per_table: int | None = None) -> dict:
@@ -132,7 +132,7 @@ def trends_context(request: HttpRequest, *, months_per_table: int | None = None)
 def trends(request: HttpRequest) -> HttpResponse:
     """The median pause position per month on one progression: per campus, and for the district."""
     context = trends_context(request)
-    return render(request, "dashboard/trends.html", context, status=400 if context["problem"] else 200)
+    return render(request, "dashboard/trends.html", context, status=status_of(context))
 
 
 def _figure(value: float | None, positions: "queries.Positions | None" = None) -> str:

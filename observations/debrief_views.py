@@ -16,7 +16,7 @@ from django.views.decorators.http import require_safe
 
 from dashboard.charts import pause_sections
 from dashboard.export import csv_response
-from dashboard.filters import BadFilter, Choices, PeopleFilters, Scope, read_filters
+from dashboard.filters import BadFilter, Choices, PeopleFilters, Scope, read_filters, status_of
 from dashboard.queries import coach_walkthroughs
 from plcoach.access import signed_in
 from progressions.models import Framework
@@ -66,10 +66,6 @@ def debrief_context(request: HttpRequest, pk: int, *, listed: int | None = None)
         "disagreements_listed": disagreements[:listed],
         "disagreements_count": len(disagreements),
     }
-
-
-def status_of(context: dict) -> int:
-    return 400 if context["problem"] else 200
 
 
 @signed_in

@@ -11,8 +11,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from dashboard.context_processors import DASHBOARD_ROLES
+from dashboard.filters import status_of
 from dashboard.views import coverage_context, pauses_context, trends_context
-from observations.debrief_views import debrief_context, status_of
+from observations.debrief_views import debrief_context
 from observations.models import Walkthrough
 from people.models import Campus, Role, Teacher
 from plcoach.access import role_required, signed_in
