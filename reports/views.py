@@ -149,9 +149,9 @@ def walk_debrief_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # The dashboard's pages printed: each page's own context builder (dashboard.views), so the print
-# page and its PDF show what the page shows, with its access rule and filters.
-# The trends' per-campus table takes a year of months to a landscape page: a longer range is cut
-# into tables of a year each, or its latest months would run off the paper.
+# page and its PDF show what the page shows, with its access rule and filters. The trends'
+# per-campus table takes a year of months to a landscape page: a longer range is cut into tables
+# of a year each, or its latest months would run off the paper.
 DASHBOARD_PAGES = {
     "pauses": pauses_context, "coverage": coverage_context, "trends": partial(trends_context, months_per_table=12),
 }  # fmt: skip
