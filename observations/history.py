@@ -154,7 +154,7 @@ def teacher_history(*, teacher, viewer, latest_stops: int | None = None) -> list
     sql, params = visible.query.sql_with_params()
     keep = "" if latest_stops is None else "WHERE stop > stops - %s"
     with connection.cursor() as cursor:
-        query = STOPS_SQL.format(visible=sql, keep=keep, rank=PAUSE_RANK_SQL)
+        query = STOPS_SQL.format(visible=sql, visits=visits_sql("framework_id, kind"), keep=keep)
         cursor.execute(query, (*params, *(() if latest_stops is None else (latest_stops,))))
         rows = cursor.fetchall()
     frameworks = Framework.objects.in_bulk()
@@ -177,26 +177,35 @@ def teacher_history(*, teacher, viewer, latest_stops: int | None = None) -> list
     return sorted(by_framework.values(), key=lambda h: (h.framework.kind, h.framework.name))
 
 
-# A visit is a walkthrough, or a walk's ratings of the classroom (several observers, rated
-# blind): the lowest and highest pause they gave, placed and dated by its latest rating (as in
-# reports/campus.py, so the teacher's page and the campus summary agree). Gaps and islands over
-# the visits: a stop starts where the pauses differ from the visit before; a running count of
-# starts numbers the stops of each track (framework and kind). The track's count and its latest
-# walkthrough (the latest visit's latest rating) are read over every walkthrough; that one's date
-# and next move are read last.
-STOPS_SQL = """
-WITH visible AS ({visible}),
-rated AS (
+# A visit is a walkthrough, or a walk's ratings of the classroom (several observers, rated blind):
+# the lowest and highest pause they gave, placed and dated by its latest rating, whose id (and
+# whatever `latest` names) it takes. The teacher's page and the campus summary both read visits
+# so, and so agree. Per track (the columns named), over a CTE `visible` of walkthroughs.
+VISITS_SQL = """rated AS (
     SELECT *, COALESCE(walk_id, -id) AS visit,
-        ROW_NUMBER() OVER (PARTITION BY framework_id, kind, COALESCE(walk_id, -id) ORDER BY observed_at DESC, id DESC) AS in_visit
+        ROW_NUMBER() OVER (PARTITION BY {track}, COALESCE(walk_id, -id) ORDER BY observed_at DESC, id DESC) AS in_visit
     FROM visible
 ),
 visits AS (
-    SELECT framework_id, kind, MAX(observed_at) AS at, COUNT(*) AS ratings,
-        MIN({rank}) AS low, MAX({rank}) AS high, MAX(CASE WHEN in_visit = 1 THEN id END) AS id
+    SELECT {track}, MAX(observed_at) AS at, COUNT(*) AS ratings, MIN({rank}) AS low, MAX({rank}) AS high{latest}
     FROM rated
-    GROUP BY framework_id, kind, visit
-),
+    GROUP BY {track}, visit
+)"""
+
+
+def visits_sql(track: str, **latest: str) -> str:
+    """VISITS_SQL for a track, with the latest rating's id and `latest` (name=SQL over its row)."""
+    taken = "".join(f", MAX(CASE WHEN in_visit = 1 THEN {sql} END) AS {name}" for name, sql in {"id": "id", **latest}.items())
+    return VISITS_SQL.format(track=track, rank=PAUSE_RANK_SQL, latest=taken)
+
+
+# Gaps and islands over the visits: a stop starts where the pauses differ from the visit before;
+# a running count of starts numbers the stops of each track (framework and kind). The track's
+# count and its latest walkthrough (the latest visit's latest rating) are read over every
+# walkthrough; that one's date and next move are read last.
+STOPS_SQL = """
+WITH visible AS ({visible}),
+{visits},
 starts AS (
     SELECT *, CASE WHEN LAG(low) OVER track = low AND LAG(high) OVER track = high THEN 0 ELSE 1 END AS starts
     FROM visits

@@ -399,19 +399,10 @@ def walkthrough_back(*, walkthrough: Walkthrough, version: int, client_key: uuid
         locked = _locked(walkthrough, version, client_key)
         if _sent_again(locked, client_key):
             return locked
-        if not locked.is_open:
-            raise WalkthroughConflict("This walkthrough is already finished; reopen it to correct it.")
-        live = locked.state.live
+        live = _answers_to_undo(locked)
         if not live:
             raise WalkthroughInvalid("There is no answer to undo yet.")
-        last = live[-1]
-        last.undone_at = timezone.now()
-        last.save(update_fields=["undone_at"])
-        if not last.in_place:
-            _set_pause(locked, None)
-        _bump(locked, client_key)
-        locked.save()
-        return locked
+        return _undo(locked, live[-1:], client_key)
 
 
 def walkthrough_back_to(*, walkthrough: Walkthrough, answer_id: int, client_key: uuid.UUID) -> Walkthrough:
@@ -423,21 +414,32 @@ def walkthrough_back_to(*, walkthrough: Walkthrough, answer_id: int, client_key:
         locked = _lock(walkthrough)
         if _sent_again(locked, client_key):
             return locked
-        if not locked.is_open:
-            raise WalkthroughConflict("This walkthrough is already finished; reopen it to correct it.")
-        live = locked.state.live
+        live = _answers_to_undo(locked)
         at = next((i for i, answer in enumerate(live) if answer.pk == answer_id), None)
         if at is None:
             raise WalkthroughInvalid("That answer is no longer in the walk (undone meanwhile): the walk shows where it now stands.")
-        now = timezone.now()
-        for answer in live[at:]:
-            answer.undone_at = now  # the state in hand too, for the response
-        Answer.objects.filter(pk__in=[answer.pk for answer in live[at:]]).update(undone_at=now)
-        if not live[-1].in_place:
-            _set_pause(locked, None)
-        _bump(locked, client_key)
-        locked.save()
-        return locked
+        return _undo(locked, live[at:], client_key)
+
+
+def _answers_to_undo(locked: Walkthrough) -> list[Answer]:
+    """The walk's live answers, in order; a finished walkthrough is corrected by reopening it."""
+    if not locked.is_open:
+        raise WalkthroughConflict("This walkthrough is already finished; reopen it to correct it.")
+    return locked.state.live
+
+
+def _undo(locked: Walkthrough, answers: list[Answer], client_key: uuid.UUID | None) -> Walkthrough:
+    """Marks the answers undone (kept for the record), in the state in hand too for the response,
+    and lifts the pause if the last of them was it."""
+    now = timezone.now()
+    for answer in answers:
+        answer.undone_at = now
+    Answer.objects.filter(pk__in=[answer.pk for answer in answers]).update(undone_at=now)
+    if not answers[-1].in_place:
+        _set_pause(locked, None)
+    _bump(locked, client_key)
+    locked.save()
+    return locked
 
 
 def _clean_notes(next_move: str, teacher_note: str, private_note: str) -> tuple[str, str, str]:

@@ -29,6 +29,7 @@ REQUIRED = ("role", "first_name", "last_name", "campus_code")
 ROLES = ("teacher",) + tuple(Role.Kind.values)
 YES, NO = {"yes", "y", "true", "1"}, {"no", "n", "false", "0", ""}
 MAX_BYTES = 5 * 1024 * 1024
+TOO_LARGE = f"The file is larger than {MAX_BYTES // 1024 // 1024} MB; split the roster."
 
 
 class RosterError(Exception):
@@ -63,7 +64,7 @@ class RosterRow:
 def read_roster(data: bytes) -> list[RosterRow]:
     """Every row checked; raises RosterError naming each bad row and column."""
     if len(data) > MAX_BYTES:
-        raise RosterError([f"the file is larger than {MAX_BYTES // 1024 // 1024} MB; split the roster"])
+        raise RosterError([TOO_LARGE])
     try:
         text = data.decode("utf-8-sig")  # spreadsheet exports often start with a byte-order mark
     except UnicodeDecodeError as exc:

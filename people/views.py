@@ -10,7 +10,7 @@ from observations.history import Track, teacher_history
 from observations.models import Walkthrough
 
 from .models import Role, Teacher
-from .roster import MAX_BYTES, RosterError, read_roster
+from .roster import MAX_BYTES, TOO_LARGE, RosterError, read_roster
 from .services import roster_import
 
 
@@ -81,7 +81,7 @@ def roster_upload(request: HttpRequest) -> HttpResponse:
         if upload is None:
             context["problems"] = ["Choose a roster CSV file to import."]
         elif upload.size > MAX_BYTES:  # before reading it into memory
-            context["problems"] = [f"The file is larger than {MAX_BYTES // 1024 // 1024} MB; split the roster."]
+            context["problems"] = [TOO_LARGE]
         else:
             try:
                 changes = roster_import(rows=read_roster(upload.read()), dry_run=dry_run)

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from django.db import connection
 from django.utils import timezone
 
-from observations.history import PAUSE_RANK_SQL, aware_datetime, moved, pause_from_rank, pause_range_label
+from observations.history import PAUSE_RANK_SQL, aware_datetime, moved, pause_from_rank, pause_range_label, visits_sql
 from observations.models import Walkthrough
 from people.models import Campus, Teacher
 from progressions.models import Framework
@@ -51,24 +51,10 @@ class CampusSummary:
         return len({row.teacher.pk for row in self.rows})
 
 
-# A visit is a walkthrough, or a walk's ratings of the classroom (several observers, rated blind):
-# the lowest and highest pause they gave, placed in time by its latest rating, whose next move is
-# the visit's (as in observations/history.py). Each teacher's two latest visits per framework.
+# Each teacher's two latest visits (observations/history.py's VISITS_SQL) per framework.
 LATEST_VISITS_SQL = """
 WITH visible AS ({visible}),
-rated AS (
-    SELECT *, COALESCE(walk_id, -id) AS visit,
-        ROW_NUMBER() OVER (PARTITION BY teacher_id, framework_id, COALESCE(walk_id, -id)
-                           ORDER BY observed_at DESC, id DESC) AS in_visit
-    FROM visible
-),
-visits AS (
-    SELECT teacher_id, framework_id, MAX(observed_at) AS at, MIN({rank}) AS low, MAX({rank}) AS high,
-        MAX(CASE WHEN in_visit = 1 THEN next_move END) AS next_move, MAX(CASE WHEN in_visit = 1 THEN id END) AS id,
-        MAX(CASE WHEN in_visit = 1 THEN {rank} END) AS latest
-    FROM rated
-    GROUP BY teacher_id, framework_id, visit
-),
+{visits},
 ranked AS (
     SELECT *, ROW_NUMBER() OVER (PARTITION BY teacher_id, framework_id ORDER BY at DESC, id DESC) AS rank
     FROM visits
@@ -91,7 +77,8 @@ def latest_visits(campus: Campus, viewer) -> list[tuple]:
     )
     sql, params = visible.query.sql_with_params()
     with connection.cursor() as cursor:
-        cursor.execute(LATEST_VISITS_SQL.format(visible=sql, rank=PAUSE_RANK_SQL), params)
+        visits = visits_sql("teacher_id, framework_id", next_move="next_move", latest=PAUSE_RANK_SQL)
+        cursor.execute(LATEST_VISITS_SQL.format(visible=sql, visits=visits), params)
         return cursor.fetchall()
 
 

@@ -161,15 +161,15 @@ def _dashboard_context(request: HttpRequest, page: str) -> dict:
     return {**DASHBOARD_PAGES[page](request), "printed": timezone.localdate()}
 
 
-def _dashboard_print(request: HttpRequest, page: str) -> HttpResponse:
-    context = _dashboard_context(request, page)
+def _dashboard_print(request: HttpRequest, page: str, context: dict | None = None) -> HttpResponse:
+    context = context or _dashboard_context(request, page)
     return render(request, f"reports/dashboard_{page}.html", context, status=status_of(context))
 
 
 def _dashboard_pdf(request: HttpRequest, page: str) -> HttpResponse:
     context = _dashboard_context(request, page)
     if context["problem"]:  # the print page says which filter and why; a PDF could not
-        return render(request, f"reports/dashboard_{page}.html", context, status=status_of(context))
+        return _dashboard_print(request, page, context)
     filename = pdf_filename(*_dashboard_pdf_words(page, context))
     return pdf_response(request, f"reports/dashboard_{page}.html", context, filename)
 
