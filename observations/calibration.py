@@ -3,20 +3,25 @@
 A classroom is a teacher on one progression. Each observer's rating of it is the pause they
 first submitted in the walk: made blind, since the others' ratings show only after it. A later
 walkthrough or a correction does not replace it (or an observer could submit anything, look, and
-rate again): where it now stands otherwise is shown beside it. A classroom with two or more
-ratings is compared. Two queries (the walk's walkthroughs and the progressions' action order),
-however large the walk.
+rate again): where it now stands otherwise is shown beside it. A district leader, or the
+classroom's principal, who joined the walk after another rating of the classroom was submitted
+could read it first: theirs is listed, not compared. A classroom with two or more blind ratings
+is compared. Two queries (the walk's walkthroughs and the progressions' action order), however
+large the walk.
 """
 
 from dataclasses import dataclass, field
 from itertools import combinations
 
+from django.db.models import Exists, OuterRef, Subquery
+
 from dashboard.filters import Scope
 from dashboard.queries import scoped_teachers
+from people.models import Role
 from progressions.models import Action, Framework
 
 from .history import pause_label
-from .models import ProgressionWalk, Walkthrough
+from .models import ProgressionWalk, WalkObserver, Walkthrough
 
 
 
@@ -38,6 +43,7 @@ class Rating:
     text: str
     position: int | None  # along the progression, in actions; None if the action is no longer published
     changed_to: str = ""  # the pause the observer's rating now stands at, if no longer the one submitted
+    read_first: bool = False  # joined the walk after another rating of the classroom, which they could read
 
     @property
     def pause(self) -> tuple[str, int | None]:
@@ -112,9 +118,10 @@ class Pair:
 
 @dataclass
 class Debrief:
-    classrooms: list[Classroom]  # rated by two or more observers
+    classrooms: list[Classroom]  # rated blind by two or more observers
     pairs: list[Pair]
-    waiting: int  # classrooms with one rating so far
+    waiting: int  # classrooms with one blind rating so far
+    read_first: list[tuple[Classroom, Rating]] = field(default_factory=list)  # ratings not compared
 
     @property
     def progressions_rated_twice(self) -> set[str]:
@@ -168,7 +175,8 @@ def walk_debrief(*, walk: ProgressionWalk, only_submitted_by=None, scope: Scope 
     if scope is not None:
         walkthroughs = walkthroughs.filter(teacher__in=scoped_teachers(scope))  # a subquery: no query of its own
     rows = list(
-        walkthroughs.select_related("teacher__campus", "framework", "observer")
+        _with_joining(walkthroughs, walk)
+        .select_related("teacher__campus", "framework", "observer")
         .only(
             "status", "observed_at", "submitted_at", "submitted_phase", "submitted_number", "submitted_text",
             "pause_phase", "pause_number", "teacher__first_name",
@@ -189,11 +197,8 @@ def walk_debrief(*, walk: ProgressionWalk, only_submitted_by=None, scope: Scope 
     for w in rows:  # in the order observed: a later walkthrough stands over an earlier one
         if w.status == Walkthrough.Status.COMPLETE:  # a reopened one is being corrected
             now[(w.teacher_id, w.framework_id, w.observer_id)] = w
-    classrooms, waiting = [], 0
+    classrooms, waiting, read_first = [], 0, []
     for (teacher_id, framework_id), by_observer in first.items():
-        if len(by_observer) < 2:
-            waiting += 1
-            continue
         some = next(iter(by_observer.values()))
         classroom = Classroom(some.teacher.name, some.teacher.campus.name, some.framework.name)
         for w in sorted(by_observer.values(), key=lambda w: (str(w.observer), w.observer_id)):
@@ -203,10 +208,39 @@ def walk_debrief(*, walk: ProgressionWalk, only_submitted_by=None, scope: Scope 
             latest = now.get((teacher_id, framework_id, w.observer_id))
             stands_at = pause_label(latest.pause_phase, latest.pause_number) if latest else rating.label
             rating.changed_to = stands_at if stands_at != rating.label else ""
-            classroom.ratings.append(rating)
-        classrooms.append(classroom)
+            rating.read_first = _could_read_first(w, by_observer.values())
+            if rating.read_first:
+                read_first.append((classroom, rating))
+            else:
+                classroom.ratings.append(rating)
+        if len(classroom.ratings) >= 2:
+            classrooms.append(classroom)
+        else:
+            waiting += 1
     classrooms.sort(key=lambda c: (c.campus, c.teacher, c.framework))
-    return Debrief(classrooms, _pairs(classrooms), waiting)
+    read_first.sort(key=lambda pair: (pair[0].campus, pair[0].teacher, pair[0].framework, pair[1].observer))
+    return Debrief(classrooms, _pairs(classrooms), waiting, read_first)
+
+
+def _with_joining(walkthroughs, walk: ProgressionWalk):
+    """Each rating with when its observer joined the walk, and whether they could read the others'
+    ratings of the classroom off it: as a district leader, or as the principal of its campus (a
+    coach reads only their own). Subqueries: the one query still reads it all."""
+    observer, campus = OuterRef("observer"), OuterRef("teacher__campus")
+    return walkthroughs.annotate(
+        joined_at=Subquery(WalkObserver.objects.filter(progressionwalk=walk, user=observer).values("added_at")[:1]),
+        reads_all=Exists(Role.objects.filter(user=observer, kind=Role.Kind.DISTRICT_LEADER)),
+        reads_campus=Exists(Role.objects.filter(user=observer, kind=Role.Kind.PRINCIPAL, campus=campus)),
+    )
+
+
+def _could_read_first(rating: Walkthrough, classroom_ratings) -> bool:
+    """Whether another observer's rating of the classroom was submitted before this observer
+    joined the walk, while they could read it. An observer whose joining is not recorded (taken
+    off the walk before this was kept) is taken to have rated blind, as they were counted before."""
+    if rating.joined_at is None or not (rating.reads_all or rating.reads_campus):
+        return False
+    return any(other.submitted_at < rating.joined_at for other in classroom_ratings if other.observer_id != rating.observer_id)
 
 
 def _positions(framework_ids: set[int]) -> dict[tuple, int]:

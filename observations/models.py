@@ -141,7 +141,7 @@ class ProgressionWalk(models.Model):
     name = models.CharField("purpose", max_length=NAME_LIMIT)
     norms = models.TextField(blank=True)
     campuses = models.ManyToManyField(Campus, related_name="progression_walks")
-    observers = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="progression_walks")
+    observers = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="progression_walks", through="WalkObserver")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     # Every edit bumps the version; an edit based on an older one is refused (two tabs, two leaders).
@@ -223,6 +223,25 @@ class ProgressionWalk(models.Model):
         )  # fmt: skip
         people = list(people)
         return [p for p in people if p.observes], next(p for p in people if p.pk == self.created_by_id)
+
+
+
+class WalkObserver(models.Model):
+    """An observer on a walk, and since when. A district leader, or a campus's principal, who joins
+    a walk after another observer's rating of a classroom was submitted could read that rating
+    first: calibration leaves theirs of that classroom out (observations/calibration.py)."""
+
+    # The names and table of the through model Django made before: the rows stay where they were.
+    progressionwalk = models.ForeignKey(ProgressionWalk, on_delete=models.CASCADE)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "observations_progressionwalk_observers"
+        unique_together = [("progressionwalk", "user")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} on walk {self.progressionwalk_id} since {self.added_at:%Y-%m-%d %H:%M}"
 
 
 class Walkthrough(models.Model):

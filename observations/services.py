@@ -167,10 +167,11 @@ def walk_update(
 ) -> ProgressionWalk:
     """A district leader edits a walk's date, purpose, norms, campuses and observers.
 
-    An observer taken off the walk keeps the walkthroughs they logged in it: they stay tied to the
-    walk and count in its debrief. A campus with walkthroughs in the walk cannot be taken off, so
-    every walkthrough of a walk stays one of its campuses' classrooms. A form based on an older
-    version is refused, unless the walk already holds what it sends (a resent form).
+    A campus or an observer with walkthroughs in the walk cannot be taken off: every walkthrough
+    of a walk stays one of its campuses' classrooms, and every rater stays blind until they have
+    submitted (off the walk, a principal or a district leader could read the others' ratings and
+    then finish their own). An observer added later is recorded as joining now (WalkObserver). A
+    form based on an older version is refused, unless the walk already holds what it sends.
     """
     name, norms = typed(name), typed(norms)
     _check_walk_fields(date, name, norms, campuses, observers, planned_for=walk.date)
@@ -185,6 +186,7 @@ def walk_update(
                 "The form now shows the walk as it stands: make your changes again."
             )
         _check_campuses_kept(locked, wanted[3])
+        _check_observers_kept(locked, wanted[4])
         locked.date, locked.name, locked.norms = date, name, norms
         if locked.logging_set_by_id is None:  # logging follows the date until a leader closes or reopens it
             locked.logging_ends_at = locked.usual_logging_end
@@ -245,6 +247,17 @@ def _check_campuses_kept(walk: ProgressionWalk, kept: set[int]) -> None:
         raise WalkthroughInvalid(
             f"Campuses: {_listed(taken_off)} {'has' if one else 'have'} walkthroughs logged in this walk, "
             f"so {'it stays' if one else 'they stay'} on it. Keep {'it' if one else 'them'} checked."
+        )
+
+
+def _check_observers_kept(walk: ProgressionWalk, kept: set[int]) -> None:
+    raters = walk.observers.filter(pk__in=walk.walkthroughs.values("observer_id")).exclude(pk__in=kept)
+    taken_off = sorted((str(user) for user in raters), key=str.casefold)
+    if taken_off:
+        one = len(taken_off) == 1
+        raise WalkthroughInvalid(
+            f"Observers: {_listed(taken_off)} {'has' if one else 'have'} walkthroughs logged in this walk, "
+            f"so {'stays' if one else 'stay'} on it. Keep {'them' if one else 'them all'} checked."
         )
 
 

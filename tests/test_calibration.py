@@ -208,6 +208,48 @@ def test_an_observer_who_submits_looks_and_rates_again_is_compared_on_the_first_
     assert "James Brooks, Flex Model: Robert Hayes submitted Foundation 2, now Foundation 5" in body
 
 
+def test_a_leader_who_joins_after_a_rating_was_submitted_is_listed_not_compared(client, district, walk):
+    """Off the walk, a district leader reads every finished rating: one who joins after the coach
+    submitted Maria (or who steps off the walk to read it and back on) did not rate her blind."""
+    walked(district.coach, district.teacher, walk, in_place=4)  # Foundation 5
+    walk.observers.add(district.leader)  # joins now, after the coach's rating
+    walked(district.leader, district.teacher, walk, in_place=4)  # Foundation 5, after reading it
+    walked(district.principal, district.teacher, walk, in_place=8)  # Foundation 9, blind all along
+    debrief = walk_debrief(walk=walk)
+    (classroom,) = debrief.classrooms
+    assert [(r.observer, r.label) for r in classroom.ratings] == [("Priya Shah", "Foundation 5"), ("Robert Hayes", "Foundation 9")]
+    assert [(c.teacher, r.observer, r.label) for c, r in debrief.read_first] == [("Maria Alvarez", "Angela Foster", "Foundation 5")]
+    assert debrief.team_percent == 0 and [(p.first, p.second) for p in debrief.pairs] == [("Priya Shah", "Robert Hayes")]
+    client.force_login(district.leader)
+    body = page(client, debrief_url(walk))
+    assert "Not compared: rated after reading the others" in body
+    assert "Maria Alvarez, Flex Model: Angela Foster rated Foundation 5" in body
+    assert "Angela Foster and" not in body  # in no pair
+
+
+def test_a_late_principal_is_not_compared_but_a_late_coach_and_an_early_principal_are(district, content):
+    """A principal reads their own campus's finished ratings, a coach only their own: a coach who
+    joins late still rates blind, as does anyone who joined before the first rating."""
+    walk = plan_walk(district, observers=[district.coach], campuses=[district.oak, district.lkw])
+    walked(district.coach, district.teacher, walk, in_place=4)  # Maria, Oak Cliff
+    walked(district.coach, district.lkw_teacher, walk, in_place=4)  # Grace, Lakewood
+    walk.observers.add(district.principal, district.lkw_coach)  # Oak Cliff's principal; a Lakewood coach
+    for observer in (district.principal, district.lkw_coach):
+        walked(observer, district.teacher, walk, in_place=8)
+        walked(observer, district.lkw_teacher, walk, in_place=8)
+    debrief = walk_debrief(walk=walk)
+    compared = {c.teacher: sorted(r.observer for r in c.ratings) for c in debrief.classrooms}
+    assert compared == {
+        "Maria Alvarez": ["Lee Wong", "Priya Shah"],  # Robert, her principal, could read Priya's first
+        "Grace Kim": ["Lee Wong", "Priya Shah", "Robert Hayes"],  # not his campus: he could not
+    }
+    assert [(c.teacher, r.observer) for c, r in debrief.read_first] == [("Maria Alvarez", "Robert Hayes")]
+
+
+def test_a_walk_without_late_joiners_lists_none(district, calibrated):
+    assert walk_debrief(walk=calibrated).read_first == []
+
+
 def test_a_rating_reopened_and_corrected_after_submitting_keeps_its_submitted_pause(district, walk):
     walked(district.coach, district.oak_teacher, walk, in_place=4)  # Foundation 5
     mine = walked(district.principal, district.oak_teacher, walk, in_place=1)  # Foundation 2

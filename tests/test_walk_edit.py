@@ -2,22 +2,24 @@
 observers through the plan form. Driven with the test client, as a browser without JavaScript posts.
 
 Decisions tested here:
-- An observer taken off a walk keeps the walkthroughs they logged in it (still tied to the walk).
-  They then stand where anyone not on the walk stands: the walk is gone from their list and 404,
-  they cannot log new walkthroughs in it, blind rating no longer applies to them, and their own
-  walkthroughs stay theirs (they can finish one they started).
-- A campus with walkthroughs logged in the walk cannot be taken off it: 400 naming the campus.
+- A campus or an observer with walkthroughs logged in the walk cannot be taken off it: 400 naming
+  them. Off the walk, a principal or district leader could read the others' ratings and then
+  finish their own, which the debrief would count as blind.
+- An observer with none can be taken off: they then stand where anyone not on the walk stands
+  (the walk is gone from their list and 404, no walkthroughs in it, not blind to its ratings).
 """
 
 import re
+import uuid
 from datetime import date, timedelta
 
 import pytest
-from django.db import IntegrityError
+from django.db import IntegrityError, connection
+from django.db.migrations.executor import MigrationExecutor
 from django.db.models import QuerySet
 from django.urls import reverse
 
-from observations.models import ProgressionWalk
+from observations.models import ProgressionWalk, WalkObserver
 from observations.services import WalkthroughConflict, walk_update
 from people.models import Campus
 from tests.walks import BAD_WALK_FIELDS, far, plan_walk, walked
@@ -83,7 +85,7 @@ def test_the_edit_form_is_the_plan_form_filled_in_with_the_walk(client, leader, 
     for person in (district.coach, district.principal):
         assert f'name="observers" value="{person.pk}" checked' in body
     assert f'name="observers" value="{district.lkw_coach.pk}">' in body
-    assert "Taking an observer off the walk keeps the walkthroughs they logged in it" in body
+    assert "An observer with walkthroughs logged in this walk stays on it" in body
 
 
 def test_the_form_marks_the_campuses_and_observers_walkthroughs_tie_to_the_walk(client, leader, walk, district):
@@ -255,29 +257,23 @@ def test_the_refusal_names_every_walked_campus(client, leader, district, content
     assert "Keep them checked." in body
 
 
-def test_an_observer_taken_off_keeps_their_walkthroughs_in_the_walk(client, leader, walk, district):
-    finished = walked(district.coach, district.teacher, walk, in_place=4)
-    started = walked(district.coach, district.oak_teacher, walk, in_place=1, finish=False)
-    response = client.post(edit_url(walk), edit_form(client, walk, district, observers=[str(district.principal.pk)]))
-    assert response.status_code == 302 and plan(walk)[4] == ["demo-principal"]
-    assert set(walk.walkthroughs.values_list("pk", flat=True)) == {finished.pk, started.pk}  # still tied to the walk
-    walk_page = client.get(walk.get_absolute_url()).content.decode()
-    assert "Maria Alvarez, Flex Model: Foundation 5" in walk_page and "Priya Shah" in walk_page
-
-    client.force_login(district.coach)  # now where anyone not on the walk stands
-    assert "Foundation walk" not in client.get(reverse("observations:walk-list")).content.decode()
-    assert client.get(walk.get_absolute_url()).status_code == 404
-    assert client.get(NEW, {"walk": walk.pk}).status_code == 404  # no new walkthroughs in it
-    page = client.get(finished.get_absolute_url()).content.decode()  # their own walkthroughs stay theirs
-    assert "<dt>Progression walk</dt><dd>Foundation walk" in page
-    # the one they started (paused, not finished): they finish it, and it stays in the walk
-    finish = client.post(reverse("observations:finish", args=[started.pk]), {"version": started.version, "next_move": "Try it."})
-    assert finish.status_code == 302
-    started.refresh_from_db()
-    assert started.status == "complete" and started.walk_id == walk.pk
+def test_an_observer_with_walkthroughs_in_the_walk_stays_on_it(client, leader, walk, district):
+    """Even one still open: off the walk, the principal could read the coach's rating of Maria,
+    then go back and finish theirs, and the debrief would compare it as blind."""
+    walked(district.coach, district.teacher, walk, in_place=4)
+    walked(district.principal, district.teacher, walk, in_place=1, finish=False)
+    before = plan(walk)
+    response = client.post(edit_url(walk), edit_form(client, walk, district, name="Coaches only", observers=[str(district.lkw_coach.pk)]))
+    body = response.content.decode()
+    assert response.status_code == 400
+    assert "Observers: Priya Shah and Robert Hayes have walkthroughs logged in this walk, so stay on it." in body
+    assert plan(walk) == before
+    response = client.post(edit_url(walk), edit_form(client, walk, district, observers=[str(district.coach.pk)]))
+    assert "Observers: Robert Hayes has walkthroughs logged in this walk, so stays on it. Keep them checked." in response.content.decode()
+    assert response.status_code == 400 and plan(walk) == before
 
 
-def test_an_observer_taken_off_is_no_longer_blind_to_the_others(client, leader, walk, district):
+def test_an_observer_with_no_walkthrough_in_it_is_taken_off_and_no_longer_blind(client, leader, walk, district):
     """Blind rating holds while someone rates on the walk; off it, the principal has their usual
     view again: the finished walkthroughs of their campus."""
     coachs = walked(district.coach, district.teacher, walk, in_place=4)
@@ -285,8 +281,50 @@ def test_an_observer_taken_off_is_no_longer_blind_to_the_others(client, leader, 
     assert client.get(coachs.get_absolute_url()).status_code == 404  # blind: not rated Maria yet
     client.force_login(district.leader)
     assert client.post(edit_url(walk), edit_form(client, walk, district, observers=[str(district.coach.pk)])).status_code == 302
+    assert plan(walk)[4] == ["demo-coach"]
     client.force_login(district.principal)
     assert client.get(coachs.get_absolute_url()).status_code == 200
+    assert "Foundation walk" not in client.get(reverse("observations:walk-list")).content.decode()
+    assert client.get(walk.get_absolute_url()).status_code == 404
+    assert client.get(NEW, {"walk": walk.pk}).status_code == 404  # no new walkthroughs in it
+
+
+def test_an_observer_taken_off_before_this_rule_keeps_their_walkthroughs_and_the_walk_stays_editable(client, leader, walk, district):
+    """Walks edited before observers with walkthroughs stayed on: such an observer is not on the walk,
+    so an edit does not take them off, and their walkthroughs stay theirs and in the walk."""
+    started = walked(district.principal, district.teacher, walk, in_place=1, finish=False)
+    walk.observers.remove(district.principal)
+    response = client.post(edit_url(walk), edit_form(client, walk, district, name="Renamed"))
+    assert response.status_code == 302 and plan(walk)[1] == "Renamed"
+    client.force_login(district.principal)
+    finish = client.post(reverse("observations:finish", args=[started.pk]), {"version": started.version, "next_move": "Try it."})
+    assert finish.status_code == 302
+    started.refresh_from_db()
+    assert started.status == "complete" and started.walk_id == walk.pk
+
+
+def test_an_observer_added_later_is_recorded_as_joining_then(client, leader, walk, district):
+    planned = {o.user_id: o.added_at for o in WalkObserver.objects.filter(progressionwalk=walk)}
+    observers = [str(district.coach.pk), str(district.principal.pk), str(district.lkw_coach.pk)]
+    assert client.post(edit_url(walk), edit_form(client, walk, district, observers=observers)).status_code == 302
+    joined = {o.user_id: o.added_at for o in WalkObserver.objects.filter(progressionwalk=walk)}
+    assert {k: v for k, v in joined.items() if k in planned} == planned  # those kept keep their time
+    assert joined[district.lkw_coach.pk] > max(planned.values())
+
+
+def test_the_migration_takes_observers_already_on_a_walk_to_have_joined_when_it_was_planned(transactional_db):
+    executor = MigrationExecutor(connection)
+    executor.migrate([("observations", "0010_walk_logging_window")])
+    before = executor.loader.project_state([("observations", "0010_walk_logging_window")]).apps
+    User, Walk = before.get_model("people", "User"), before.get_model("observations", "ProgressionWalk")
+    planner, observer = User.objects.create(username="planner"), User.objects.create(username="observer")
+    walk = Walk.objects.create(client_key=uuid.uuid4(), date=date(2026, 10, 17), name="Walk", created_by=planner,
+                               logging_ends_at=ProgressionWalk.logging_end(date(2026, 10, 17), 14))  # fmt: skip
+    walk.observers.add(planner, observer)
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    planned = ProgressionWalk.objects.get(pk=walk.pk).created_at
+    assert sorted(WalkObserver.objects.values_list("user__username", "added_at")) == [("observer", planned), ("planner", planned)]
 
 
 # Access ----------------------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from dashboard import tallies
-from observations.models import ProgressionWalk, Walkthrough, walk_sequence
+from observations.models import ProgressionWalk, WalkObserver, Walkthrough, walk_sequence
 from people.models import Campus, Role, Teacher, User
 from progressions.models import Framework
 
@@ -230,11 +230,12 @@ def make_walks(rng: random.Random, campuses: list[Campus], observers: dict) -> d
     for walk, (days_ago, visited, walk_leaders) in zip(walks, plans):
         team = walk_leaders + [coach for campus in visited for coach in observers[campus.pk][:-1]]
         walk_campuses += [ProgressionWalk.campuses.through(progressionwalk_id=walk.pk, campus_id=c.pk) for c in visited]
-        walk_observers += [ProgressionWalk.observers.through(progressionwalk_id=walk.pk, user_id=pk) for pk in dict.fromkeys(team)]
+        planned = timezone.make_aware(datetime.combine(walk.date, clock.min))  # on the walk before anyone rated
+        walk_observers += [WalkObserver(progressionwalk_id=walk.pk, user_id=pk, added_at=planned) for pk in dict.fromkeys(team)]
         for campus in visited:
             by_campus.setdefault(campus.pk, {})[days_ago] = (walk.pk, list(dict.fromkeys(team)))
     ProgressionWalk.campuses.through.objects.bulk_create(walk_campuses)
-    ProgressionWalk.observers.through.objects.bulk_create(walk_observers)
+    WalkObserver.objects.bulk_create(walk_observers)
     return by_campus
 
 
