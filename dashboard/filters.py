@@ -11,6 +11,7 @@ from html import escape
 from typing import TYPE_CHECKING
 
 from django import forms
+from django.db.models import Exists, OuterRef
 from django.forms.utils import flatatt
 from django.http import QueryDict
 from django.utils import timezone
@@ -73,12 +74,14 @@ class Choices:
 
     @classmethod
     def for_walk(cls, viewer, walk: "ProgressionWalk") -> "Choices":
-        """A walk's debrief: the walk's campuses; a principal only their own among them. A principal
+        """A walk's debrief: the walk's campuses; a principal only their own among them, and those
+        where they rated a classroom themselves (its agreement is theirs to see). A principal
         visiting another campus's walk keeps the walk's, as its observers do: the blind rule and
         `Walkthrough.objects.visible_to` still decide which walkthroughs they see. Two queries."""
-        campuses = list(walk.campuses.order_by("name", "code"))
+        rated_here = walk.walkthroughs.filter(observer_id=viewer.pk, teacher__campus=OuterRef("pk"))
+        campuses = list(walk.campuses.annotate(rated=Exists(rated_here)).order_by("name", "code"))
         principal_of = set() if viewer.has_role(Role.Kind.DISTRICT_LEADER) else viewer.campus_ids(Role.Kind.PRINCIPAL)
-        own = [c for c in campuses if c.pk in principal_of]
+        own = [c for c in campuses if c.pk in principal_of or c.rated] if principal_of & {c.pk for c in campuses} else []
         chosen = own or campuses
         # "All campuses" here means every campus of the walk: the walk itself narrows what is read.
         return cls.taught(chosen, Teacher.objects.filter(campus__in=chosen), every_campus=not own)

@@ -191,6 +191,21 @@ def test_the_filters_offer_the_walks_campuses_and_a_principal_only_theirs(client
     assert "6-8" not in between(principal, '<select name="grade_band"', "</select>")  # Lakewood's grades
 
 
+def test_a_principal_who_rated_a_classroom_on_another_campus_of_the_walk_sees_its_agreement(client, district, walks):
+    """Their own campus first, as above; and Lakewood too once they rated Grace Kim there: the
+    agreement on her is theirs to see, as the blind rule has lifted for them."""
+    d, walk = district, walks["walk"]
+    rated(d.principal, d.lkw_teacher, walk, in_place=3)  # Foundation 4, as the Lakewood coach found
+    body = debrief(client, d.principal, walk)
+    campus = between(body, '<select name="campus"', "</select>")
+    assert "Oak Cliff Elementary" in campus and "Lakewood Middle School" in campus
+    assert "Grace Kim" in calibration_of(body)
+    assert "Grace Kim" in calibration_of(debrief(client, d.principal, walk, campus="LKW"))
+    assert "Grace Kim" not in calibration_of(debrief(client, d.principal, walk, campus="OAK"))
+    other = plan(d, days_ago=0, campuses=[d.lkw], observers=[d.principal, d.lkw_coach], name="Lakewood walk")
+    assert "<p class=\"scope\">Lakewood Middle School" in debrief(client, d.principal, other)  # not theirs: the walk's
+
+
 @pytest.mark.parametrize("name", DEBRIEF_VIEWS)
 @pytest.mark.parametrize(
     "viewer,filters,message",
