@@ -102,13 +102,15 @@ def _blind_to(user) -> Q:
     district-wide scan between workers (a correlated EXISTS per row would stop that). Written out
     rather than built from querysets: every page that shows walkthroughs applies it, and building
     and compiling the nested querysets cost more than the page's own queries."""
-    return Q(pk__in=RawSQL(HIDDEN_SQL, [user.pk, user.pk, user.pk]))
+    return Q(pk__in=RawSQL(HIDDEN_SQL, [user.pk, user.pk, user.pk, user.pk]))
 
 
+# A walkthrough of the viewer's own classroom is feedback to them, never hidden: they do not rate
+# themselves in a walk (walkthrough_start refuses it).
 HIDDEN_SQL = """
     SELECT v.id FROM observations_walkthrough v
     JOIN observations_progressionwalk_observers o ON o.progressionwalk_id = v.walk_id AND o.user_id = %s
-    WHERE v.observer_id <> %s AND NOT EXISTS (
+    WHERE v.observer_id <> %s AND v.teacher_id NOT IN (SELECT id FROM people_teacher WHERE user_id = %s) AND NOT EXISTS (
         SELECT 1 FROM observations_walkthrough own
         WHERE own.walk_id = v.walk_id AND own.teacher_id = v.teacher_id AND own.framework_id = v.framework_id
           AND own.observer_id = %s AND own.completed_at IS NOT NULL

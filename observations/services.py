@@ -80,6 +80,8 @@ def walkthrough_start(
         return existing  # a resent start
     if walk is not None and not walk.is_open_for_logging:
         raise WalkClosed(walk.logging_closed_message())  # whatever else is wrong: checked again under the lock
+    if kind == Walkthrough.Kind.COACH and teacher.user_id is not None and teacher.user_id == observer.pk:
+        raise WalkthroughInvalid(f"You are {teacher.name}: walk your own classroom as a self-reflection instead.")
     if framework.is_progression:
         if start_phase not in Phase.Kind.values:
             raise WalkthroughInvalid("Unknown phase: choose Foundation, Differentiated or Personalized.")

@@ -79,8 +79,13 @@ def walkthrough_new(request: HttpRequest) -> HttpResponse:
         if not walk.is_open_for_logging:
             return _walk_closed(request, walk)
         teachers = Teacher.objects.filter(campus__in=walk.campuses.all())
-        return _start_page(request, kind=Walkthrough.Kind.COACH, teachers=teachers, walk=walk)
-    return _start_page(request, kind=Walkthrough.Kind.COACH, teachers=Teacher.objects.visible_to(request.user))
+        return _start_page(request, kind=Walkthrough.Kind.COACH, teachers=_others(teachers, request.user), walk=walk)
+    return _start_page(request, kind=Walkthrough.Kind.COACH, teachers=_others(Teacher.objects.visible_to(request.user), request.user))
+
+
+def _others(teachers, user):
+    """Whom a coach may walk: not their own classroom, if they also teach (that is a self-reflection)."""
+    return teachers.exclude(user_id=user.pk)
 
 
 @teachers_only

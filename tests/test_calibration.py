@@ -14,13 +14,14 @@ from django.utils.html import escape
 
 from observations.calibration import Agreement, Classroom, Debrief, Rating, walk_debrief
 from observations.services import (
+    WalkthroughInvalid,
     walkthrough_answer,
     walkthrough_back,
     walkthrough_finish,
     walkthrough_reopen,
     walkthrough_start,
 )
-from people.models import Teacher
+from people.models import Role, Teacher, User
 from progressions.models import Action, Framework
 from tests.walks import FLEX_ACTIONS, plan_walk, walked
 
@@ -96,6 +97,26 @@ def test_a_rating_on_another_progression_does_not_lift_the_blind_rule(client, di
     assert "Priya Shah" not in page(client, reverse("people:teacher", args=[district.oak_teacher.pk]))
     walked(district.principal, district.oak_teacher, walk, in_place=2)  # now their own Flex rating
     page(client, coachs.get_absolute_url())
+
+
+def test_a_teacher_who_also_observes_sees_the_walks_feedback_on_their_class_and_never_rates_it(client, district, walk):
+    """Maria also coaches on the walk: a rating of her classroom is feedback to her, not hidden
+    until she rates herself, which she may not do in a walk (nor as a coach anywhere)."""
+    Role.objects.create(user=district.teacher_user, kind=Role.Kind.COACH, campus=district.oak)
+    maria = User.objects.get(pk=district.teacher_user.pk)  # her roles read afresh
+    walk.observers.add(maria)
+    about_her = walked(district.coach, district.teacher, walk, in_place=4)
+    about_james = walked(district.coach, district.oak_teacher, walk, in_place=4)
+    client.force_login(maria)
+    assert client.get(about_her.get_absolute_url()).status_code == 200
+    assert client.get(about_james.get_absolute_url()).status_code == 404  # the blind rule holds for James
+    with pytest.raises(WalkthroughInvalid, match="You are Maria Alvarez: walk your own classroom as a self-reflection instead."):
+        walked(maria, district.teacher, walk, in_place=4)
+    start = reverse("observations:walkthrough-new")
+    assert "Maria Alvarez" not in page(client, f"{start}?walk={walk.pk}&q=Alvarez")
+    assert "Maria Alvarez" not in page(client, f"{start}?q=Alvarez")
+    assert "James Brooks" in page(client, f"{start}?q=Brooks")
+    assert client.get(start, {"teacher": district.teacher.pk}).status_code == 404
 
 
 def test_people_not_on_the_walk_keep_their_usual_view(client, district, walk):
