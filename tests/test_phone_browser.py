@@ -9,7 +9,7 @@ from django.test import Client
 
 from observations.models import ProgressionWalk
 from people.models import Campus, Teacher, User
-from tests.reporting import signed_in_page
+from tests.reporting import flex_walkthrough, signed_in_page
 
 pytestmark = pytest.mark.browser
 PHONE = (390, 844)
@@ -28,7 +28,9 @@ def test_no_page_is_wider_than_the_phone_and_the_header_is_one_row(leader_phone,
     page = leader_phone
     campus, walk = Campus.objects.order_by("code").first(), ProgressionWalk.objects.order_by("-date").first()
     teacher = Teacher.objects.filter(campus=campus).first()
-    paths = ["/", "/progressions/flex/", "/walkthroughs/", "/teachers/", f"/teachers/{teacher.pk}/", "/walks/",
+    word = "Donaudampfschifffahrtsgesellschaftskapitaenswitwe" * 3  # one long word in every note must wrap too
+    noted = flex_walkthrough(User.objects.get(username="sd-leader-1"), teacher, evidence=word, next_move=word, teacher_note=word)
+    paths = ["/", "/progressions/flex/", "/walkthroughs/", "/teachers/", f"/teachers/{teacher.pk}/", "/walks/", noted.get_absolute_url(),
              f"/walks/{walk.pk}/", f"/walks/{walk.pk}/debrief/", f"/walks/{walk.pk}/debrief/print/", "/dashboard/",
              "/dashboard/coverage/", "/dashboard/trends/", f"/campuses/{campus.code}/summary/",
              f"/teachers/{teacher.pk}/summary/"]  # fmt: skip

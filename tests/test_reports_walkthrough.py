@@ -119,6 +119,24 @@ def test_a_hostile_note_prints_as_text_and_nothing_is_fetched(client, content, d
     assert fetched == [BASE_URL + "static/css/print.css", BASE_URL + "static/css/pdf.css"]
 
 
+def test_a_long_word_in_a_note_wraps_inside_the_page(client, content, district):
+    """One 147-letter word typed as evidence widened the table of actions found in place past the
+    paper, cutting off the PL Toolbox's own text in every row: now it breaks across lines."""
+    word = "Donaudampfschifffahrtsgesellschaftskapitaenswitwe" * 3
+    walkthrough = walkthrough_start(client_key=uuid.uuid4(), observer=district.coach, teacher=district.teacher,
+                                    framework=Framework.objects.get(slug="flex"))  # fmt: skip
+    for number in range(5):
+        walkthrough = walkthrough_answer(walkthrough=walkthrough, client_key=uuid.uuid4(), action_id=walkthrough.state.current.pk,
+                                         in_place=number < 4, evidence=word, version=walkthrough.version)  # fmt: skip
+    walkthrough = walkthrough_finish(walkthrough=walkthrough, version=walkthrough.version, next_move=word, teacher_note=word)
+    client.force_login(district.principal)
+    text = pdf_text(client.get(reverse("reports:walkthrough-pdf", args=[walkthrough.pk])).content)
+    longest = max(len(run) for line in text.splitlines() for run in line.split())
+    assert longest < len(word)  # broken across lines: a line of the page holds about 95 of its letters
+    assert "".join(text.split()).count(word) == 7  # every copy whole, line breaks aside: 5 answers, next move, note
+    assert "Teacher has set time in the daily schedule for self-directed learning." in " ".join(text.split())
+
+
 def test_a_driver_model_summary_lists_components_stages_and_chosen_steps(client, content, district):
     walk = driver_model_walkthrough(district.coach, district.teacher, private_note="PRIVATE-DM")
     focuses = list(walk.focuses.all())
