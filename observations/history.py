@@ -51,13 +51,12 @@ def pause_range_label(low: tuple[str, int | None], high: tuple[str, int | None])
 
 
 def moved(before: tuple, now: tuple) -> int:
-    """From one visit to the next, each given as its (lowest, highest) pause: +1 moved on, -1 moved
-    back, 0 the same or no clear move (observers of a walk differed, and the ranges overlap)."""
-    if now == before:
-        return 0
-    if now[0] >= before[0] and now[1] >= before[1]:
+    """From one visit to the next, each given as its (lowest, highest) pause: +1 moved on and -1
+    moved back when both ends moved that way, else 0: the same, or no clear move (observers of a
+    walk differed, and one of them found the pause where it was, or the ends moved apart)."""
+    if now[0] > before[0] and now[1] > before[1]:
         return 1
-    if now[0] <= before[0] and now[1] <= before[1]:
+    if now[0] < before[0] and now[1] < before[1]:
         return -1
     return 0
 
