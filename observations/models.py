@@ -390,8 +390,9 @@ class WalkState:
     def live(self) -> list["Answer"]:
         return [a for a in self.answers if a.undone_at is None]
 
-    def recorded(self, client_key) -> bool:
-        return any(str(a.client_key) == str(client_key) for a in self.answers)
+    def recorded(self, client_key) -> "Answer | None":
+        """The answer saved under this key (undone or not), if any."""
+        return next((a for a in self.answers if str(a.client_key) == str(client_key)), None)
 
     @property
     def pause(self) -> "Answer | None":

@@ -364,8 +364,11 @@ def _answer(walkthrough, client_key, action_id, in_place, evidence, version) -> 
     with transaction.atomic():
         locked = _lock(walkthrough)
         state = locked.state
-        if state.recorded(client_key):
-            return locked  # already recorded: a resend or a double tap
+        if earlier := state.recorded(client_key):
+            if (earlier.action_id, earlier.in_place, earlier.evidence) == (action_id, in_place, evidence):
+                return locked  # already recorded: a resend or a double tap
+            # The same key with another tap: a page from before that one (the browser's Back, a cached copy).
+            raise WalkthroughConflict("This page was out of date: the walk had moved on. The page now shows where it stands.")
         _check_version(locked, version)
         if not locked.is_open:
             raise WalkthroughConflict("This walkthrough is already finished.")

@@ -12,6 +12,7 @@ from django.db.models import Count, Exists, OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
@@ -68,6 +69,7 @@ def _get_walkthrough_for_observer(request: HttpRequest, pk: int) -> Walkthrough:
 
 @role_required(*Role.OBSERVERS)
 @require_http_methods(["GET", "HEAD", "POST"])
+@never_cache  # a start page from the browser's cache would carry a key already used
 def walkthrough_new(request: HttpRequest) -> HttpResponse:
     """A coach (or principal, or district leader) starts a walkthrough of a teacher they may see.
 
@@ -90,6 +92,7 @@ def _others(teachers, user):
 
 @teachers_only
 @require_http_methods(["GET", "HEAD", "POST"])
+@never_cache
 def reflection_new(request: HttpRequest) -> HttpResponse:
     """A teacher walks a progression about their own classroom."""
     return _start_page(request, kind=Walkthrough.Kind.SELF, teachers=Teacher.objects.filter(user=request.user))
@@ -268,6 +271,7 @@ def walkthrough_list(request: HttpRequest) -> HttpResponse:
 
 @signed_in
 @require_safe
+@never_cache  # the browser's Back must not bring back a walk's page, and its keys, from before the taps since
 def walkthrough_detail(request: HttpRequest, pk: int) -> HttpResponse:
     walkthrough = _get_walkthrough_for_user(request, pk)
     if walkthrough.is_open and request.htmx and request.htmx.target == "focus-form":

@@ -12,17 +12,22 @@ from urllib.parse import urlsplit
 from django.contrib.auth.decorators import login_required as django_login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django_htmx.http import HttpResponseClientRedirect
 
 
 def login_required(view: Callable) -> Callable:
     """Django's login_required, except that an htmx request whose session has expired sends
     the whole page to the login (and back to it afterwards) instead of swapping the login
-    form into a fragment."""
+    form into a fragment. An htmx write (a tap, which the page keeps and sends again) is a 401
+    instead: leaving the page would lose it, and once the coach has signed in again in another
+    tab, the page's resend goes through."""
     plain = django_login_required(view)
 
     @wraps(view)
     def check(request, *args, **kwargs):
+        if request.htmx and not request.user.is_authenticated and request.method == "POST":
+            return HttpResponse("Not saved: your sign-in has ended. Sign in again to save it.", status=401, content_type="text/plain")
         if request.htmx and not request.user.is_authenticated:
             try:
                 current = urlsplit(request.htmx.current_url or request.get_full_path())

@@ -300,8 +300,8 @@ def test_the_password_pages_show_their_own_titles_and_buttons(client, coach):
 
 def test_an_htmx_request_after_the_session_expired_sends_the_page_to_the_login(client, district):
     """Not a login form swapped into the middle of a walk: the whole page goes to sign in, and back."""
-    response = client.post(
-        reverse("observations:answer", args=[1]),
+    response = client.get(
+        reverse("observations:walkthrough", args=[1]),
         headers={"HX-Request": "true", "HX-Current-URL": "http://testserver/walkthroughs/1/"},
     )
     assert response.status_code == 200
@@ -310,9 +310,17 @@ def test_an_htmx_request_after_the_session_expired_sends_the_page_to_the_login(c
 
 def test_a_malformed_current_url_header_still_sends_the_page_to_the_login(client, district):
     """HX-Current-URL is whatever the client sends; one that is no URL at all was a 500."""
-    response = client.post(reverse("observations:answer", args=[1]), headers={"HX-Request": "true", "HX-Current-URL": "http://["})
+    response = client.get(reverse("observations:walkthrough", args=[1]), headers={"HX-Request": "true", "HX-Current-URL": "http://["})
     assert response.status_code == 200
-    assert response["HX-Redirect"] == reverse("login") + "?next=/walkthroughs/1/answer/"
+    assert response["HX-Redirect"] == reverse("login") + "?next=/walkthroughs/1/"
+
+
+def test_an_htmx_tap_after_the_session_expired_is_a_401_the_page_keeps_and_resends(client, district):
+    """Sent to the login, the page would lose the tap (and its evidence): it stays, unsaved, and is
+    sent again once the coach has signed in again (tests/test_walk_browser.py)."""
+    response = client.post(reverse("observations:answer", args=[1]), headers={"HX-Request": "true"})
+    assert response.status_code == 401 and "HX-Redirect" not in response
+    assert response.content.decode() == "Not saved: your sign-in has ended. Sign in again to save it."
 
 
 def test_a_username_longer_than_any_is_refused_as_a_bad_sign_in(client, district):

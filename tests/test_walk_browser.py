@@ -4,6 +4,7 @@ import re
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.contrib.sessions.models import Session
 from django.core.management import call_command
 from django.test import Client
 from playwright.sync_api import expect
@@ -59,6 +60,16 @@ def relationships_steps(page, site):
     expect(form.get_by_role("heading", name="Feedback on Relationships")).to_be_visible()
     form.get_by_label("Moving to learner centered").check()
     expect(form.get_by_role("checkbox").first).to_be_visible()
+    return form
+
+
+def relationships_load_failed(page, site):
+    """A Driver Model walkthrough of Grace Kim whose Relationships steps failed to load: offline."""
+    start(page, site, "grace", "Grace Kim", "Driver Model")
+    form = page.locator("#focus-form")
+    page.context.set_offline(True)
+    form.get_by_label("Component").select_option(label="Relationships")
+    expect(form.locator("[data-send-status]")).to_contain_text("Could not load")
     return form
 
 
@@ -389,11 +400,7 @@ def test_a_driver_model_choice_made_offline_is_never_saved_unsubmitted(coach_tab
     """Choosing a component loads its action steps (a GET). Offline, that load fails: the page says
     so, and nothing is sent as a save when the network returns."""
     page = coach_tablet
-    start(page, site, "grace", "Grace Kim", "Driver Model")
-    form = page.locator("#focus-form")
-    page.context.set_offline(True)
-    form.get_by_label("Component").select_option(label="Relationships")
-    expect(form.locator("[data-send-status]")).to_contain_text("Could not load")
+    form = relationships_load_failed(page, site)
     expect(form.get_by_role("button", name="Show the action steps")).to_be_visible()  # the way to load them again
     form.get_by_label("In your own words").fill("Half a thought")
     page.context.set_offline(False)
@@ -465,3 +472,87 @@ def test_another_component_waits_while_feedback_is_not_saved_yet(coach_tablet, s
     focus = Walkthrough.objects.get().focuses.get()
     assert focus.component.name == "Relationships" and len(focus.steps) == 2 and focus.own_words == "As sent"
 
+
+
+@pytest.mark.parametrize("status", [408, 429, 502])
+def test_a_tap_a_proxy_or_server_refuses_is_kept_and_sent_again(coach_tablet, site, status):
+    """A load balancer's timeout (408), a rate limit (429) or a bad gateway (502) saved nothing:
+    the tap is shown as not saved and resent, never taken for saved."""
+    page = coach_tablet
+    start(page, site, "brooks", "James Brooks", "Flex Model")
+    refused = []
+
+    def once(route):
+        if not refused:
+            refused.append(route.request.post_data)
+            route.fulfill(status=status, body="busy")
+        else:
+            route.continue_()
+
+    page.route("**/answer/", once)
+    page.get_by_label("Evidence").fill("Schedule posted by the door.")
+    page.get_by_role("button", name="Not yet").click()
+    expect(page.locator(".question [data-send-status]")).to_contain_text(f"Not saved yet: the server did not take it (error {status}).")
+    expect(page.locator(".pause")).to_contain_text("Progression pause: Foundation 1", timeout=10_000)
+    assert list(Answer.objects.values_list("number", "in_place", "evidence")) == [(1, False, "Schedule posted by the door.")]
+
+
+def test_under_debug_a_tap_answered_500_stays_on_the_walk_and_is_sent_again(coach_tablet, site, settings):
+    """`make run` has DEBUG on: django-htmx's debug script put the error page in place of the walk."""
+    settings.DEBUG = True
+    page = coach_tablet
+    start(page, site, "brooks", "James Brooks", "Flex Model")
+    failed = []
+    page.route("**/answer/", lambda route: (failed.append(1), route.fulfill(status=500, body="<h1>Server Error</h1>")) if not failed else route.continue_())
+    page.get_by_role("button", name="In place").click()
+    expect(page.locator(".question [data-send-status]")).to_contain_text("error 500")
+    expect(page.locator("nav[aria-label=Main]")).to_be_visible()  # the walk, not Django's error page
+    expect(page.locator(".question-text .action-number")).to_have_text("2", timeout=10_000)
+    assert Answer.objects.count() == 1
+
+
+def test_a_tap_after_the_sign_in_ended_is_kept_and_saved_once_signed_in_again(coach_tablet, site, district):
+    """Sent to the login page, the tap and its evidence were lost. It stays, unsaved; signing in
+    again in another tab (a new session and a new CSRF token) lets the resend through."""
+    page = coach_tablet
+    start(page, site, "brooks", "James Brooks", "Flex Model")
+    Session.objects.all().delete()  # the sign-in ended: expired, or signed out on another device
+    page.get_by_label("Evidence").fill("No schedule posted.")
+    page.get_by_role("button", name="Not yet").click()
+    expect(page.locator(".question [data-send-status]")).to_contain_text("Not saved yet: your sign-in has ended.")
+    expect(page.locator(".question-text")).to_be_visible()  # still on the walk
+    assert Answer.objects.count() == 0
+    district.coach.set_password("Tablet-2026!")
+    district.coach.save()
+    other_tab = page.context.new_page()
+    other_tab.goto(f"{site}/accounts/login/")
+    other_tab.get_by_label("Username").fill(district.coach.username)
+    other_tab.get_by_label("Password").fill("Tablet-2026!")
+    other_tab.get_by_role("button", name="Sign in").click()
+    other_tab.wait_for_load_state("load")
+    expect(page.locator(".pause")).to_contain_text("Progression pause: Foundation 1", timeout=15_000)
+    assert list(Answer.objects.values_list("number", "in_place", "evidence")) == [(1, False, "No schedule posted.")]
+
+
+def test_what_is_typed_while_a_tap_is_on_its_way_waits(coach_tablet, site):
+    """The send carries the evidence as it was at the tap: a field still open to typing would show
+    words that were never sent, nor sent again if the send failed."""
+    page = coach_tablet
+    start(page, site, "brooks", "James Brooks", "Flex Model")
+    held = page.evaluate("""() => {
+        document.querySelector(".question button[value=no]").click();
+        return document.querySelector("#evidence").readOnly;
+    }""")
+    assert held is True
+    expect(page.locator(".pause")).to_be_visible()
+
+
+def test_show_the_action_steps_after_a_failed_load_loads_them_in_the_form(coach_tablet, site):
+    """The button's GET went to the form's target, the walk: a whole second page inside it."""
+    page = coach_tablet
+    form = relationships_load_failed(page, site)
+    page.context.set_offline(False)
+    form.get_by_role("button", name="Show the action steps").click()
+    expect(page.locator("#focus-form").get_by_role("heading", name="Feedback on Relationships")).to_be_visible()
+    expect(page.locator("nav[aria-label=Main]")).to_have_count(1)
+    expect(page.get_by_role("heading", level=1)).to_have_count(1)

@@ -385,6 +385,26 @@ def test_a_double_tap_records_one_answer_and_both_responses_show_the_next_action
     assert 'role="alert"' not in again  # a resend is not an error
 
 
+def test_a_page_from_before_a_tap_sends_its_key_with_another_answer_and_is_refused(client, walk):
+    """The browser's Back (or a cached copy) can show the walk as it was, with the key its first tap
+    used: another answer sent with that key is no resend of the one saved, and is not dropped."""
+    stale = page_of(client, walk)
+    client.post(answer_url(walk), tap_data(stale, "yes"), headers=HX)
+    response = client.post(answer_url(walk), tap_data(stale, "no", "No schedule posted."), headers=HX)
+    body = response.content.decode()
+    assert response.status_code == 409
+    assert "This page was out of date: the walk had moved on." in body
+    assert "Your “Not yet” on Foundation 1 was not saved; your evidence note was: “No schedule posted.”" in body
+    assert list(Answer.objects.filter(walkthrough=walk).values_list("number", "in_place")) == [(1, True)]
+    assert "Action 2 of 29" in body  # where the walk stands
+
+
+def test_the_walk_and_start_pages_are_never_kept_by_the_browser(client, walk):
+    """Back to a copy of the walk from before the taps since would offer its used keys again."""
+    for url in (walk.get_absolute_url(), reverse("observations:walkthrough-new")):
+        assert "no-store" in client.get(url)["Cache-Control"], url
+
+
 def test_a_resent_plain_post_records_one_answer(client, walk):
     data = tap_data(page_of(client, walk), "no", "Seen once.")
     assert client.post(answer_url(walk), data).status_code == 302

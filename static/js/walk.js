@@ -100,7 +100,15 @@
     });
   }
 
-  function failed(form) {
+  // Why a send did not get through, in the coach's words: no reply at all, a sign-in that has
+  // ended (signing in again in another tab lets the resend through), or a server that refused.
+  function why(status) {
+    if (!status) return "no connection.";
+    if (status === 401) return "your sign-in has ended. Sign in again in another tab, then come back:";
+    return "the server did not take it (error " + status + ").";
+  }
+
+  function failed(form, status) {
     unsaved.add(form); // its buttons, and the walk's others, are disabled since it was sent
     holdFields(form);
     markKept(form);
@@ -108,8 +116,20 @@
     var attempt = (attempts.get(form) || 0) + 1;
     attempts.set(form, attempt);
     var seconds = Math.min(Math.pow(2, attempt - 1), 10);
-    say(form, "Not saved yet: no connection. " + kept(form) + " will be sent again in " + seconds + " s.", "unsaved");
+    say(form, "Not saved yet: " + why(status) + " " + kept(form) + " will be sent again in " + seconds + " s.", "unsaved");
     timers.set(form, setTimeout(function () { resend(form); }, seconds * 1000));
+  }
+
+  // The replies the page shows: saved (2xx, a redirect), refused with a message swapped in (400,
+  // 409), or gone (403, 404: reload). Anything else (no reply, 401, 408, 429, 5xx) did not save it.
+  function answeredWith(status) {
+    return (status >= 200 && status < 400) || [400, 403, 404, 409].indexOf(status) >= 0;
+  }
+
+  // Signing in again (in another tab) gives the browser a new CSRF token: a resend carries it.
+  function freshToken() {
+    var match = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
+    return match ? decodeURIComponent(match[1]) : null;
   }
 
   document.addEventListener("htmx:configRequest", function (event) {
@@ -118,7 +138,13 @@
     var values = new FormData(); // a copy, repeated names (a Driver Model's chosen steps) included
     event.detail.formData.forEach(function (value, name) { values.append(name, value); });
     if (!unsaved.has(form)) sent.set(form, values); // a resend keeps the values first sent
+    var token = freshToken();
+    if (token) {
+      event.detail.headers["X-CSRFToken"] = token;
+      if (event.detail.formData.has("csrfmiddlewaretoken")) event.detail.formData.set("csrfmiddlewaretoken", token);
+    }
     unsaved.add(form);
+    holdFields(form); // what is typed from now on would not be in this send, nor in a resend of it
     everyRetryForm(true); // the walk's other buttons wait for this one's answer (its values are already read)
   });
 
@@ -135,7 +161,7 @@
   function sendFailed(event) {
     var form = retryForm(event);
     if (!form) return;
-    if (isPost(event)) failed(form);
+    if (isPost(event)) failed(form, event.detail.xhr ? event.detail.xhr.status : 0);
     else {
       say(form, "Could not load this from the server: no connection. Once you are back online, choose again or use “Show the action steps”.", "unsaved");
       document.documentElement.classList.remove("js");
@@ -146,7 +172,7 @@
   document.addEventListener("htmx:timeout", sendFailed);
 
   document.addEventListener("htmx:responseError", function (event) {
-    if (event.detail.xhr.status >= 500) sendFailed(event); // a restarting server: try again
+    if (!answeredWith(event.detail.xhr.status)) sendFailed(event); // a restarting server, a proxy's timeout: try again
   });
 
   // beforeOnLoad, not afterRequest: on a redirect (the finish) htmx leaves the page before
@@ -154,7 +180,7 @@
   document.addEventListener("htmx:beforeOnLoad", function (event) {
     var form = retryForm(event);
     var xhr = event.detail.xhr;
-    if (form && xhr && xhr.status > 0 && xhr.status < 500) {
+    if (form && xhr && answeredWith(xhr.status)) {
       // The server answered: saved, or refused with a message the swap now shows.
       if (!isPost(event)) {
         if (!unsaved.has(form)) say(form, "", "saved");
