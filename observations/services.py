@@ -460,13 +460,18 @@ def _undo(locked: Walkthrough, answers: list[Answer], client_key: uuid.UUID | No
     return locked
 
 
-def _clean_notes(next_move: str, teacher_note: str, private_note: str) -> tuple[str, str, str]:
+def _clean_notes(next_move: str, teacher_note: str, private_note: str, kind: str) -> tuple[str, str, str]:
     notes = (typed(next_move), typed(teacher_note), typed(private_note))
-    for label, text in zip(("The next move", "The note for the teacher", "The private note"), notes):
+    note = "The reflection note" if kind == Walkthrough.Kind.SELF else "The note for the teacher"
+    for label, text in zip(("The next move", note, "The private note"), notes):
         if len(text) > NOTE_LIMIT:
             raise WalkthroughInvalid(f"{label} is longer than {NOTE_LIMIT} characters.")
         _refuse_nul(label, text)
     return notes
+
+
+def _whose_move(walkthrough: Walkthrough) -> str:
+    return "you will try" if walkthrough.kind == Walkthrough.Kind.SELF else "you agreed on"
 
 
 RECORDED_FIELDS = ("pause_label", "next_move", "teacher_note", "private_note")
@@ -499,9 +504,9 @@ def walkthrough_finish(
     again (its reply lost) returns the walkthrough as it finished; the same form with other notes
     (the page brought back and edited) is another finish, refused as already finished.
     """
-    next_move, teacher_note, private_note = _clean_notes(next_move, teacher_note, private_note)
     with transaction.atomic():
         locked = _locked(walkthrough, version, client_key)
+        next_move, teacher_note, private_note = _clean_notes(next_move, teacher_note, private_note, locked.kind)
         kept_move = next_move if locked.pause_number or not locked.framework.is_progression else ""
         if _sent_again(locked, client_key) and (locked.next_move, locked.teacher_note, locked.private_note) == (
             kept_move, teacher_note, private_note
@@ -513,7 +518,7 @@ def walkthrough_finish(
             if locked.state.current is not None:
                 raise WalkthroughInvalid("Answer every action up to the pause before finishing.")
             if locked.pause_number and not next_move:
-                raise WalkthroughInvalid("Write the next move you agreed on (or keep the suggested one).")
+                raise WalkthroughInvalid(f"Write the next move {_whose_move(locked)} (or keep the suggested one).")
         elif not locked.focuses.exists():
             raise WalkthroughInvalid("Add feedback on at least one component before finishing.")
         reopened = locked.completed_at is not None
@@ -645,15 +650,15 @@ def walkthrough_correct(
 
     A correction the walkthrough already holds changes nothing, from whatever page it came:
     the same form sent again (its reply lost) is not refused as from another tab."""
-    next_move, teacher_note, private_note = _clean_notes(next_move, teacher_note, private_note)
     with transaction.atomic():
         locked = _lock(walkthrough)
+        next_move, teacher_note, private_note = _clean_notes(next_move, teacher_note, private_note, locked.kind)
         if locked.observer_id != by.pk:
             raise WalkthroughInvalid("Only the observer who wrote a walkthrough can correct it.")
         if locked.status != Walkthrough.Status.COMPLETE:
             raise WalkthroughInvalid("Finish the walkthrough before correcting it.")
         if locked.framework.is_progression and locked.pause_number and not next_move:
-            raise WalkthroughInvalid("Write the next move you agreed on: a walkthrough with a pause keeps one.")
+            raise WalkthroughInvalid(f"Write the next move {_whose_move(locked)}: a walkthrough with a pause keeps one.")
         before = _recorded(locked)
         locked.next_move, locked.teacher_note, locked.private_note = next_move, teacher_note, private_note
         after = _recorded(locked)

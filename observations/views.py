@@ -511,7 +511,7 @@ def walkthrough_finish_view(request: HttpRequest, pk: int) -> HttpResponse:
         return _walk_response(request, _as_typed(walkthrough, request.POST), problem=str(exc), status=409)
     except WalkthroughInvalid as exc:
         return _walk_response(request, _as_typed(_reloaded(walkthrough), request.POST), problem=str(exc), status=400)
-    messages.success(request, "Walkthrough saved.")
+    messages.success(request, "Reflection saved." if walkthrough.kind == Walkthrough.Kind.SELF else "Walkthrough saved.")
     return _finished(request, walkthrough)
 
 
@@ -594,7 +594,7 @@ def walkthrough_correct_view(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         values = {f: request.POST.get(f, "") for f in values}
         try:
-            walkthrough_correct(
+            corrected = walkthrough_correct(
                 walkthrough=walkthrough,
                 by=request.user,
                 version=inputs.read_int(request.POST, "version", "walkthrough version"),
@@ -605,7 +605,10 @@ def walkthrough_correct_view(request: HttpRequest, pk: int) -> HttpResponse:
         except WalkthroughInvalid as exc:
             problem, status = str(exc), 400
         else:
-            messages.success(request, "Correction saved; the history below records it.")
+            if corrected.version == walkthrough.version:  # it already read so: nothing recorded
+                messages.info(request, "Nothing changed: the walkthrough already reads as sent.")
+            else:
+                messages.success(request, "Correction saved; the history below records it.")
             return redirect(walkthrough)
     context = {"walkthrough": walkthrough, "values": values, "problem": problem}
     return render(request, "observations/correct.html", context, status=status)

@@ -136,6 +136,22 @@ def test_someone_without_a_teacher_record_cannot_reflect(client, content, distri
     assert not Walkthrough.objects.exists()
 
 
+def test_a_reflection_speaks_to_the_teacher_in_its_own_words(client, maria, district):
+    """Not a coach's: no "next move you agreed on", no "note for the teacher", no "walkthrough saved"."""
+    walk = reflect_to_the_pause(client)
+    page = client.get(walk.get_absolute_url()).content.decode()
+    url, version = reverse("observations:finish", args=[walk.pk]), field(page, "version")
+    refused = client.post(url, {"version": version, "next_move": " ", "teacher_note": ""})
+    assert refused.status_code == 400 and "Write the next move you will try (or keep the suggested one)." in refused.content.decode()
+    too_long = client.post(url, {"version": version, "next_move": "Try it.", "teacher_note": "x" * 5001})
+    assert too_long.status_code == 400 and "The reflection note is longer than 5000 characters." in too_long.content.decode()
+    finish(client, walk, teacher_note="Rotations ran long.")
+    assert "Reflection saved." in client.get(walk.get_absolute_url()).content.decode()
+    teacher_page = client.get(reverse("people:teacher", args=[district.teacher.pk])).content.decode()
+    assert '<span class="label">Reflection note:</span> Rotations ran long.' in teacher_page
+    assert "Note for the teacher" not in teacher_page
+
+
 def test_a_teacher_cannot_start_a_coach_walkthrough(client, maria, district):
     new = reverse("observations:walkthrough-new")
     assert client.get(new).status_code == 403

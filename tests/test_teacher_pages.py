@@ -84,7 +84,7 @@ def test_the_teacher_page_shows_the_pauses_over_time_and_the_current_next_move(c
     timeline = [stop.label for stop in response.context["progressions"][0].coach.stops]
     assert timeline == ["Foundation 5", "Foundation 9", "Differentiated 2"]
     body = response.content.decode()
-    assert "Foundation 5 <span class=\"times\">6 Jan 2026, 2 times</span>" in body
+    assert "Foundation 5 <span class=\"times\">6 Jan 2026, 2 walkthroughs</span>" in body
     assert "Current next move</span> (8 Jan 2026): Next move 3" in body
 
 

@@ -367,10 +367,13 @@ def test_a_resent_reopen_or_correction_is_done_once_and_no_conflict(client, fini
     form = client.get(url).content.decode()
     data = {"version": field(form, "version"), "next_move": "Plan B", "teacher_note": "", "private_note": "PRIVATE-NOTE"}
     assert client.post(url, data).status_code == 302
+    assert "Correction saved; the history below records it." in page_of(client, finished)
     again = client.post(url, data)
     assert again.status_code == 302 and again["Location"] == finished.get_absolute_url()
     assert reloaded(finished).next_move == "Plan B"
     assert WalkthroughChange.objects.filter(fields__has_key="next_move").count() == 1
+    shown = page_of(client, finished)  # no correction claimed where none was recorded
+    assert "Nothing changed: the walkthrough already reads as sent." in shown and "Correction saved" not in shown
 
 
 def test_a_correction_cannot_erase_the_next_move_of_a_walkthrough_with_a_pause(client, finished):

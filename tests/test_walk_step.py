@@ -92,6 +92,11 @@ def test_the_walk_asks_one_action_with_its_phase_section_and_progress(client, wa
     assert "Back: undo" not in page  # nothing to undo yet
 
 
+def test_the_evidence_box_says_the_teacher_will_read_it(client, walk):
+    """Evidence shows on the teacher's pages and summaries: a coach must not take it for private."""
+    assert "what you saw or heard; shared with the teacher" in page_of(client, walk)
+
+
 def test_the_full_list_of_actions_is_in_a_details_element(client, walk):
     page = page_of(client, walk)
     details = re.search(r'<details class="all-actions">(.*?)</details>', page, re.DOTALL).group(1)
