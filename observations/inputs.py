@@ -2,7 +2,7 @@
 so bad input becomes a clear 400 message instead of a 500."""
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.http import QueryDict
 from django.utils import timezone
@@ -58,9 +58,15 @@ def read_choice(data: QueryDict, name: str, choices: dict[str, object], what: st
 def read_observed_at(data: QueryDict) -> datetime:
     raw = data.get("observed_at", "").strip()
     try:
-        observed = timezone.make_aware(datetime.strptime(raw, DATETIME_INPUT))
+        typed_at = datetime.strptime(raw, DATETIME_INPUT)
     except ValueError:
         raise WalkthroughInvalid("Date and time: enter when you observed, like 2026-11-22 09:30.") from None
+    observed = timezone.make_aware(typed_at)
+    if timezone.localtime(observed.astimezone(UTC)).replace(tzinfo=None) != typed_at:  # the hour skipped in spring
+        raise WalkthroughInvalid(
+            f"Date and time: {typed_at:%H:%M} on {typed_at:%Y-%m-%d} did not happen here (the clocks went forward); "
+            "choose the time again."
+        )
     if observed > timezone.now() + CLOCK_SLACK:
         raise WalkthroughInvalid("Date and time: the observation cannot be in the future.")
     if observed < timezone.now() - timedelta(days=366):

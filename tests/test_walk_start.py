@@ -204,6 +204,8 @@ def in_minutes(minutes: int) -> str:
         ({"observed_at": "2026-02-30T09:30"}, "enter when you observed"),
         ({"observed_at": in_minutes(60 * 24)}, "cannot be in the future"),
         ({"observed_at": "2001-09-10T09:30"}, "older than a year"),
+        # Chicago's clocks went from 02:00 to 03:00: the time typed was stored as 03:30
+        ({"observed_at": "2026-03-08T02:30"}, "02:30 on 2026-03-08 did not happen here (the clocks went forward)"),
         ({"start_phase": "advanced"}, "Unknown phase"),
         ({"start_phase": ""}, "Unknown phase"),
     ],
