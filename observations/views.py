@@ -12,6 +12,7 @@ from django.db.models import Count, Exists, OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
@@ -23,7 +24,7 @@ from progressions.models import Action, ActionStep, Component, Framework, Phase,
 
 from . import inputs
 from .history import teacher_history
-from .models import Answer, DriverFocus, Walkthrough
+from .models import Answer, DriverFocus, ProgressionWalk, Walkthrough
 from .services import (
     KeyUsedForOther,
     WalkClosed,
@@ -200,6 +201,12 @@ def _framework_choices(request, teacher, framework, kind, data, walk=None) -> di
         track = (track.coach if kind == Walkthrough.Kind.COACH else track.self_reflection) if track else None
         frameworks.append((choice, track.stops[-1] if track and track.stops else None, unfinished.get(choice.pk)))
     context = {"frameworks": frameworks, "unfinished": unfinished.get(framework.pk) if framework else None}
+    if kind == Walkthrough.Kind.COACH and walk is None:
+        # Started here, a rating of a walk's classroom is outside the walk: seen at once, never compared.
+        context["open_walks"] = list(
+            ProgressionWalk.objects.filter(observers=request.user, campuses=teacher.campus_id, logging_ends_at__gt=timezone.now())
+            .order_by("-date", "-pk")[:3]
+        )
     if framework and framework.is_progression:
         last_stop = {f.pk: stop for f, stop, _unfinished in frameworks}.get(framework.pk)
         phases = list(framework.phases.all())

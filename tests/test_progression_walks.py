@@ -15,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from observations.models import ProgressionWalk, Walkthrough
-from observations.services import WalkthroughInvalid, walk_update, walkthrough_start
+from observations.services import WalkthroughInvalid, walk_close_logging, walk_update, walkthrough_start
 from people.models import Role, Teacher, User
 from progressions.models import Framework
 from tests.walks import BAD_WALK_FIELDS, plan_walk, walked
@@ -236,6 +236,21 @@ def test_a_big_walks_page_counts_each_campus_and_lists_one_campus_at_a_time(clie
     assert lakewood.count('<article class="walkthrough card">') == 1 and "The first" not in lakewood
     refused = client.get(url, {"campus": "NOPE"})
     assert refused.status_code == 400 and refused.content == b"Campus: choose one of the walk's campuses."
+
+
+def test_starting_outside_a_walk_that_visits_the_teachers_campus_points_to_the_walk(client, district, lakewood_walk):
+    """From the teacher page's link a coach on the walk would log outside it: seen at once, never
+    compared. The start page says so and links to logging it in the walk, the progression kept."""
+    page = client.get(NEW, {"teacher": district.lkw_teacher.pk, "framework": "flex"}).content.decode()
+    link = f'href="{NEW}?teacher={district.lkw_teacher.pk}&amp;walk={lakewood_walk.pk}&amp;framework=flex">log this walkthrough in the walk</a>'
+    assert "You observe on the walk <strong>Foundation walk</strong>" in page and link in page
+    assert "log this walkthrough in the walk" not in client.get(NEW, {"teacher": district.teacher.pk}).content.decode()  # OAK: not the walk's
+    in_walk = client.get(NEW, {"teacher": district.lkw_teacher.pk, "walk": lakewood_walk.pk}).content.decode()
+    assert "log this walkthrough in the walk" not in in_walk
+    walk_close_logging(walk=lakewood_walk, closed_by=district.leader)
+    assert "You observe on the walk" not in client.get(NEW, {"teacher": district.lkw_teacher.pk}).content.decode()
+    client.force_login(district.lkw_coach)  # not on the walk
+    assert "You observe on the walk" not in client.get(NEW, {"teacher": district.lkw_teacher.pk}).content.decode()
 
 
 def test_the_teacher_search_of_a_walk_is_limited_to_its_campuses(client, district, lakewood_walk):
