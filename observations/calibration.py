@@ -4,8 +4,9 @@ A classroom is a teacher on one progression. Each observer's rating of it is the
 first submitted in the walk: made blind, since the others' ratings show only after it. A later
 walkthrough or a correction does not replace it (or an observer could submit anything, look, and
 rate again): where it now stands otherwise is shown beside it. A district leader, or the
-classroom's principal, who joined the walk after another rating of the classroom was submitted
-could read it first: theirs is listed, not compared. A classroom with two or more blind ratings
+classroom's principal, who joined the walk after another rating of the classroom was submitted,
+or began theirs after logging had closed (lifting the blind rule) and reopened, could read it
+first: theirs is listed, not compared. A classroom with two or more blind ratings
 is compared. Two queries (the walk's walkthroughs and the progressions' action order), however
 large the walk.
 """
@@ -178,7 +179,7 @@ def walk_debrief(*, walk: ProgressionWalk, only_submitted_by=None, scope: Scope 
         _with_joining(walkthroughs, walk)
         .select_related("teacher__campus", "framework", "observer")
         .only(
-            "status", "observed_at", "submitted_at", "submitted_phase", "submitted_number", "submitted_text",
+            "status", "observed_at", "created_at", "submitted_at", "submitted_phase", "submitted_number", "submitted_text",
             "pause_phase", "pause_number", "teacher__first_name",
             "teacher__last_name", "teacher__campus__name", "framework__name", "observer__first_name",
             "observer__last_name", "observer__username",
@@ -208,7 +209,7 @@ def walk_debrief(*, walk: ProgressionWalk, only_submitted_by=None, scope: Scope 
             latest = now.get((teacher_id, framework_id, w.observer_id))
             stands_at = pause_label(latest.pause_phase, latest.pause_number) if latest else rating.label
             rating.changed_to = stands_at if stands_at != rating.label else ""
-            rating.read_first = _could_read_first(w, by_observer.values())
+            rating.read_first = _could_read_first(w, by_observer.values(), walk)
             if rating.read_first:
                 read_first.append((classroom, rating))
             else:
@@ -234,13 +235,18 @@ def _with_joining(walkthroughs, walk: ProgressionWalk):
     )
 
 
-def _could_read_first(rating: Walkthrough, classroom_ratings) -> bool:
-    """Whether another observer's rating of the classroom was submitted before this observer
-    joined the walk, while they could read it. An observer whose joining is not recorded (taken
-    off the walk before this was kept) is taken to have rated blind, as they were counted before."""
-    if rating.joined_at is None or not (rating.reads_all or rating.reads_campus):
+def _could_read_first(rating: Walkthrough, classroom_ratings, walk: ProgressionWalk) -> bool:
+    """Whether another observer's rating of the classroom was submitted while this observer could
+    read it and had not begun their own: before they joined the walk, or before they began it
+    after logging had closed once (the blind rule lifted) and was reopened. An observer whose
+    joining is not recorded (taken off the walk before it was kept) is taken to have rated blind."""
+    if not (rating.reads_all or rating.reads_campus):
         return False
-    return any(other.submitted_at < rating.joined_at for other in classroom_ratings if other.observer_id != rating.observer_id)
+    others = [other.submitted_at for other in classroom_ratings if other.observer_id != rating.observer_id]
+    if rating.joined_at is not None and any(at < rating.joined_at for at in others):
+        return True
+    lifted = walk.blind_lifted_at
+    return lifted is not None and rating.created_at > lifted and any(at < rating.created_at for at in others)
 
 
 def _positions(framework_ids: set[int]) -> dict[tuple, int]:

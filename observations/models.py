@@ -97,12 +97,14 @@ def _blind_to(user) -> Q:
     """Calibration: an observer on a walk rates each classroom independently, so the other
     observers' walkthroughs of a teacher on a progression in that walk stay hidden from them until
     they have submitted their own on it (one on another progression, or the Driver Model, is no
-    rating of it). Done in SQL so no page pays an extra query for it, as one subquery that
+    rating of it), or logging in the walk has closed: no rating can start then, so the walk's
+    classrooms join the observer's usual view, but for one whose rating they have begun and not
+    yet submitted. Done in SQL so no page pays an extra query for it, as one subquery that
     does not depend on the row: PostgreSQL reads the few hidden ids once, and can still share a
     district-wide scan between workers (a correlated EXISTS per row would stop that). Written out
     rather than built from querysets: every page that shows walkthroughs applies it, and building
     and compiling the nested querysets cost more than the page's own queries."""
-    return Q(pk__in=RawSQL(HIDDEN_SQL, [user.pk, user.pk, user.pk, user.pk]))
+    return Q(pk__in=RawSQL(HIDDEN_SQL, [user.pk, user.pk, user.pk, user.pk, timezone.now(), user.pk]))
 
 
 # A walkthrough of the viewer's own classroom is feedback to them, never hidden: they do not rate
@@ -110,11 +112,16 @@ def _blind_to(user) -> Q:
 HIDDEN_SQL = """
     SELECT v.id FROM observations_walkthrough v
     JOIN observations_progressionwalk_observers o ON o.progressionwalk_id = v.walk_id AND o.user_id = %s
+    JOIN observations_progressionwalk w ON w.id = v.walk_id
     WHERE v.observer_id <> %s AND v.teacher_id NOT IN (SELECT id FROM people_teacher WHERE user_id = %s) AND NOT EXISTS (
         SELECT 1 FROM observations_walkthrough own
         WHERE own.walk_id = v.walk_id AND own.teacher_id = v.teacher_id AND own.framework_id = v.framework_id
           AND own.observer_id = %s AND own.completed_at IS NOT NULL
-    )
+    ) AND (w.logging_ends_at > %s OR EXISTS (
+        SELECT 1 FROM observations_walkthrough own
+        WHERE own.walk_id = v.walk_id AND own.teacher_id = v.teacher_id AND own.framework_id = v.framework_id
+          AND own.observer_id = %s AND own.completed_at IS NULL
+    ))
 """
 
 
@@ -154,6 +161,9 @@ class ProgressionWalk(models.Model):
     # Who last closed or reopened logging, and when; empty while it follows the walk's date.
     logging_set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     logging_set_at = models.DateTimeField(null=True, blank=True)
+    # Closing lifts the blind rule; a walk reopened since keeps when it first closed, so that a
+    # leader's or principal's rating begun after it is not compared (observations/calibration.py).
+    blind_lifted_at = models.DateTimeField(null=True, blank=True)
 
     objects = ProgressionWalkQuerySet.as_manager()
 
@@ -182,6 +192,12 @@ class ProgressionWalk(models.Model):
     @property
     def is_open_for_logging(self) -> bool:
         return timezone.now() < self.logging_ends_at
+
+    def open_logging_until(self, end: datetime) -> None:
+        """Moves the end of logging (not saved); reopening a closed walk keeps when it first closed."""
+        if not self.is_open_for_logging and end > timezone.now():
+            self.blind_lifted_at = self.blind_lifted_at or self.logging_ends_at
+        self.logging_ends_at = end
 
     @property
     def last_logging_day(self) -> date:

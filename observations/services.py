@@ -191,7 +191,7 @@ def walk_update(
         _check_observers_kept(locked, wanted[4])
         locked.date, locked.name, locked.norms = date, name, norms
         if locked.logging_set_by_id is None:  # logging follows the date until a leader closes or reopens it
-            locked.logging_ends_at = locked.usual_logging_end
+            locked.open_logging_until(locked.usual_logging_end)
         locked.edited_by, locked.edited_at = edited_by, timezone.now()
         locked.version += 1
         locked.save()
@@ -218,12 +218,12 @@ def walk_reopen_logging(*, walk: ProgressionWalk, reopened_by) -> ProgressionWal
     with transaction.atomic():
         locked = ProgressionWalk.objects.select_for_update().get(pk=walk.pk)
         if not locked.is_open_for_logging:
-            locked.logging_ends_at = locked.logging_end_if_reopened()
+            locked.open_logging_until(locked.logging_end_if_reopened())
             if locked.logging_ends_at == locked.usual_logging_end:
                 locked.logging_set_by = locked.logging_set_at = None  # back to following its date
             else:
                 locked.logging_set_by, locked.logging_set_at = reopened_by, timezone.now()
-            locked.save(update_fields=["logging_ends_at", "logging_set_by", "logging_set_at"])
+            locked.save(update_fields=["logging_ends_at", "logging_set_by", "logging_set_at", "blind_lifted_at"])
         return locked
 
 

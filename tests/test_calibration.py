@@ -15,6 +15,8 @@ from django.utils.html import escape
 from observations.calibration import Agreement, Classroom, Debrief, Rating, walk_debrief
 from observations.services import (
     WalkthroughInvalid,
+    walk_close_logging,
+    walk_reopen_logging,
     walkthrough_answer,
     walkthrough_back,
     walkthrough_finish,
@@ -265,6 +267,38 @@ def test_a_late_principal_is_not_compared_but_a_late_coach_and_an_early_principa
         "Grace Kim": ["Lee Wong", "Priya Shah", "Robert Hayes"],  # not his campus: he could not
     }
     assert [(c.teacher, r.observer) for c, r in debrief.read_first] == [("Maria Alvarez", "Robert Hayes")]
+
+
+def test_once_logging_closes_the_walks_classrooms_join_an_observers_usual_view(client, district, walk):
+    """No rating can start in a closed walk, so nothing is left to rate blind: the principal sees
+    the coach's ratings of their campus, but for a classroom whose rating they began and have
+    not submitted (it can still be finished). Reopened, the rule holds again."""
+    coachs_james = walked(district.coach, district.oak_teacher, walk, in_place=4)
+    coachs_maria = walked(district.coach, district.teacher, walk, in_place=4)
+    walked(district.principal, district.teacher, walk, in_place=2, finish=False)  # begun, not submitted
+    client.force_login(district.principal)
+    assert client.get(coachs_james.get_absolute_url()).status_code == 404
+    walk_close_logging(walk=walk, closed_by=district.leader)
+    assert client.get(coachs_james.get_absolute_url()).status_code == 200
+    assert client.get(coachs_maria.get_absolute_url()).status_code == 404  # theirs of Maria is still open
+    walk_reopen_logging(walk=walk, reopened_by=district.leader)
+    assert client.get(coachs_james.get_absolute_url()).status_code == 404
+
+
+def test_a_rating_begun_after_a_closed_walk_reopened_is_listed_not_compared(district, walk):
+    """Closed, the principal could read the coach's rating of James; reopened, theirs is not blind.
+    Their rating of Maria, begun before the close, still is."""
+    walked(district.coach, district.oak_teacher, walk, in_place=4)
+    walked(district.coach, district.teacher, walk, in_place=4)
+    maria = walked(district.principal, district.teacher, walk, in_place=2, finish=False)
+    walk_close_logging(walk=walk, closed_by=district.leader)
+    walk = walk_reopen_logging(walk=walk, reopened_by=district.leader)
+    assert walk.blind_lifted_at is not None
+    walkthrough_finish(walkthrough=maria, version=maria.version, next_move="Try it.")
+    walked(district.principal, district.oak_teacher, walk, in_place=8)
+    debrief = walk_debrief(walk=walk)
+    assert [c.teacher for c in debrief.classrooms] == ["Maria Alvarez"]
+    assert [(c.teacher, r.observer) for c, r in debrief.read_first] == [("James Brooks", "Robert Hayes")]
 
 
 def test_a_walk_without_late_joiners_lists_none(district, calibrated):
