@@ -44,7 +44,7 @@ class Rating:
     text: str
     position: int | None  # along the progression, in actions; None if the action is no longer published
     changed_to: str = ""  # the pause the observer's rating now stands at, if no longer the one submitted
-    read_first: bool = False  # joined the walk after another rating of the classroom, which they could read
+    read_first: bool = False  # the observer could read another rating of the classroom before beginning theirs
 
     @property
     def pause(self) -> tuple[str, int | None]:
