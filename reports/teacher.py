@@ -1,14 +1,16 @@
 """The teacher coaching summary: teacher_history's pause timelines, each drawn as a chart.
 
 Three queries whatever the history: the walkthroughs, the frameworks (both in teacher_history),
-and the progressions' actions that make the charts' scale. Each timeline keeps its latest
+and the progressions' actions that make the charts' scale; a fourth, for the feedback of the
+latest Driver Model walkthroughs, when there are any. Each timeline keeps its latest
 SUMMARY_STOPS pauses, so a long history still prints as a few pages, in seconds; the counts of
 walkthroughs take in every one.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from observations.history import FrameworkHistory, Track, teacher_history
+from observations.models import DriverFocus
 from progressions.models import Action
 
 from .campus import Movement
@@ -22,6 +24,7 @@ class View:
     """One side of the summary: the coach's walkthroughs, or the teacher's own self-reflections."""
 
     track: Track
+    focuses: list[DriverFocus] = field(default_factory=list)  # the latest Driver Model walkthrough's feedback
 
     @property
     def latest_pause(self) -> str:
@@ -40,10 +43,11 @@ class View:
 class FrameworkSummary:
     history: FrameworkHistory
     chart: TimelineChart | None
+    focuses: dict[int, list[DriverFocus]] = field(default_factory=dict)  # per walkthrough
 
     @property
     def views(self) -> list[View]:
-        return [View(track) for track in self.history.tracks]
+        return [View(track, self.focuses.get(track.latest_pk, [])) for track in self.history.tracks]
 
     @property
     def next_move(self) -> str:
@@ -64,6 +68,11 @@ def teacher_summary(*, teacher, viewer) -> list[FrameworkSummary]:
     )
     for framework_id, phase, number in actions:
         slots.setdefault(framework_id, []).append((phase, number))
+    focuses: dict[int, list[DriverFocus]] = {}
+    latest_driver = [t.latest_pk for h in histories if not h.framework.is_progression for t in h.tracks]
+    if latest_driver:
+        for focus in DriverFocus.objects.filter(walkthrough_id__in=latest_driver):
+            focuses.setdefault(focus.walkthrough_id, []).append(focus)
     summaries = []
     progressions_first = sorted(histories, key=lambda h: (not h.framework.is_progression, h.framework.name))
     for history in progressions_first:
@@ -71,5 +80,5 @@ def teacher_summary(*, teacher, viewer) -> list[FrameworkSummary]:
         chart = timeline_chart(
             f"timeline-{framework.slug}", framework.name, slots.get(framework.pk, []), history.tracks
         )
-        summaries.append(FrameworkSummary(history, chart))
+        summaries.append(FrameworkSummary(history, chart, focuses))
     return summaries

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
+from django.utils.html import escape
 from django.utils import timezone
 
 from observations.models import Walkthrough
@@ -84,12 +85,28 @@ def test_the_pauses_are_drawn_as_an_accessible_chart(client, history, district):
     assert "2 coach walkthroughs" in body
 
 
-def test_a_driver_model_history_shows_its_next_move_without_a_chart(client, content, district):
+def test_a_driver_model_history_shows_its_next_move_and_latest_feedback_without_a_chart(client, content, district, django_assert_num_queries):
+    """The feedback is what the principal prints: each component of the latest walkthrough, the
+    stage worked toward, and the steps chosen (in the source's words) or the coach's own. Session,
+    user, roles, the teacher, the walkthroughs, the frameworks and the feedback (no progression,
+    so no actions), however many walkthroughs."""
     driver_model_walkthrough(district.coach, district.teacher)
+    latest = driver_model_walkthrough(district.coach, district.teacher)
     client.force_login(district.principal)
-    body = client.get(reverse("reports:teacher", args=[district.teacher.pk])).content.decode()
+    url = reverse("reports:teacher", args=[district.teacher.pk])
+    with django_assert_num_queries(7):
+        body = client.get(url).content.decode()
     assert "Driver Model Action Steps" in body and "Hold a class meeting on norms." in body
     assert '<svg class="chart"' not in body
+    feedback = body.split('<th scope="row">Latest feedback</th>')[1].split("</tr>")[0]
+    for focus in latest.focuses.all():
+        assert f"<strong>{focus.component_name}</strong>, toward {focus.stage_name}" in feedback
+        for text in focus.step_texts:
+            assert escape(text) in feedback
+    assert "Invite students to co-write the norms." in feedback
+    assert feedback.count("<strong>") == 2  # the latest walkthrough's two components, not the earlier one's too
+    text = " ".join(pdf_text(client.get(reverse("reports:teacher-pdf", args=[district.teacher.pk])).content).split())
+    assert "Latest feedback" in text and "Invite students to co-write the norms." in text
 
 
 def test_a_teacher_with_no_walkthrough_gets_a_plain_summary(client, content, district):
