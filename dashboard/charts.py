@@ -16,7 +16,7 @@ def pause_sections(viewer, scope: Scope, progressions: list[Framework]) -> list[
     dashboard's pause page and a walk's debrief alike. One query. (spread_chart counts a list of
     pauses; a mapping of pause -> classrooms counts the same, as a Counter.)"""
     found = pauses_by_progression(viewer, scope, progressions)
-    return [(p, spread_chart(f"pauses-{p.framework.slug}", p.framework.name, p.pauses)) for p in found]
+    return [(p, spread_chart(f"pauses-{p.framework.slug}", p.framework.name, p.pauses, p.texts)) for p in found]
 
 
 @dataclass

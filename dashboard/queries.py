@@ -96,6 +96,7 @@ def latest_per_classroom(walkthroughs: QuerySet) -> QuerySet:
 class ProgressionPauses:
     framework: Framework
     pauses: dict[tuple[str, int | None], int] = field(default_factory=dict)  # (phase, number) -> classrooms
+    texts: dict[tuple[str, int | None], str] = field(default_factory=dict)  # (phase, number) -> the action's words
     # The most common: (next move, classrooms, whether it is the PL Toolbox's possible next move, kept)
     next_moves: list[tuple[str, int, bool]] = field(default_factory=list)
 
@@ -115,16 +116,19 @@ def pauses_by_progression(viewer, scope: Scope, progressions: list[Framework]) -
     counts = (
         Walkthrough.objects.filter(pk__in=latest)
         .annotate(kept=ExpressionWrapper(Q(next_move=F("pause_next_move")), output_field=BooleanField()))
-        .values_list("framework_id", "pause_phase", "pause_number", "next_move", "kept")
+        .values_list("framework_id", "pause_phase", "pause_number", "pause_text", "next_move", "kept")
         .annotate(classrooms=Count("pk"))
         .order_by()
     )
     moves: dict[int, Counter] = {pk: Counter() for pk in found}
     toolbox_moves: dict[int, set[str]] = {pk: set() for pk in found}
-    for framework_id, phase, number, next_move, kept, classrooms in counts:
+    words: dict[int, Counter] = {pk: Counter() for pk in found}
+    for framework_id, phase, number, text, next_move, kept, classrooms in counts:
         pauses = found[framework_id].pauses
         pause = (phase if number else "", number)
         pauses[pause] = pauses.get(pause, 0) + classrooms
+        if text:
+            words[framework_id][(pause, text)] += classrooms
         if next_move:
             moves[framework_id][next_move] += classrooms
             if kept:
@@ -132,6 +136,10 @@ def pauses_by_progression(viewer, scope: Scope, progressions: list[Framework]) -
     for pk, progression in found.items():
         ranked = sorted(moves[pk].items(), key=lambda move: (-move[1], move[0]))
         progression.next_moves = [(move, n, move in toolbox_moves[pk]) for move, n in ranked[:NEXT_MOVES]]
+        # Each pause's action in the words the walkthroughs recorded; should a revision of the
+        # content have reworded it, the words most classrooms paused at.
+        for (pause, text), _n in sorted(words[pk].items(), key=lambda item: item[1]):
+            progression.texts[pause] = text
     return [p for p in found.values() if p.pauses]
 
 

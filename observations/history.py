@@ -98,6 +98,7 @@ class Track:
     latest_pk: int | None = None
     latest_at: datetime | None = None
     next_move: str = ""
+    latest_pause_text: str = ""  # the action the latest walkthrough paused at, in its words
 
     @property
     def label(self) -> str:
@@ -158,14 +159,14 @@ def teacher_history(*, teacher, viewer, latest_stops: int | None = None) -> list
         rows = cursor.fetchall()
     frameworks = Framework.objects.in_bulk()
     by_framework: dict[int, FrameworkHistory] = {}
-    for framework_id, kind, low, high, first_seen, last_seen, times, stops, walkthroughs, latest_pk, latest_at, next_move in rows:
+    for framework_id, kind, low, high, first_seen, last_seen, times, stops, walkthroughs, latest_pk, latest_at, next_move, text in rows:
         if framework_id not in by_framework:
             by_framework[framework_id] = FrameworkHistory(
                 frameworks[framework_id], Track(Walkthrough.Kind.COACH), Track(Walkthrough.Kind.SELF)
             )
         history = by_framework[framework_id]
         track = history.coach if kind == Walkthrough.Kind.COACH else history.self_reflection
-        track.walkthroughs, track.latest_pk, track.next_move = walkthroughs, latest_pk, next_move
+        track.walkthroughs, track.latest_pk, track.next_move, track.latest_pause_text = walkthroughs, latest_pk, next_move, text
         track.latest_at = aware_datetime(latest_at)
         if frameworks[framework_id].is_progression:  # a Driver Model walkthrough has no pause to draw
             (phase, number), highest = pause_from_rank(low), pause_from_rank(high)
@@ -230,7 +231,7 @@ tracks AS (
     GROUP BY framework_id, kind
 )
 SELECT stops.framework_id, stops.kind, low, high, first_seen, last_seen, times, stops, walkthroughs, latest_pk,
-    latest.observed_at, latest.next_move
+    latest.observed_at, latest.next_move, latest.pause_text
 FROM stops
 JOIN tracks ON tracks.framework_id = stops.framework_id AND tracks.kind = stops.kind
 JOIN observations_walkthrough latest ON latest.id = tracks.latest_pk

@@ -174,6 +174,7 @@ class Bar:
     width: float
     fill: str
     count_x: float  # the count is printed just past the bar's end
+    text: str = ""  # the action's words, for the table beside the chart
 
     @property
     def text_y(self) -> float:
@@ -207,8 +208,10 @@ class SpreadChart:
         return f"{self.title}, latest pause of each teacher. " + "; ".join(parts) + "."
 
 
-def spread_chart(element_id: str, title: str, pauses: list[tuple[str, int | None]]) -> SpreadChart:
-    """A bar per pause found at least once, in progression order."""
+def spread_chart(
+    element_id: str, title: str, pauses: list[tuple[str, int | None]], texts: dict[tuple[str, int | None], str] | None = None
+) -> SpreadChart:
+    """A bar per pause found at least once, in progression order; `texts` gives each its action's words."""
     chart = SpreadChart(element_id, title)
     counts = Counter(pauses)
     most = max(counts.values())
@@ -217,5 +220,6 @@ def spread_chart(element_id: str, title: str, pauses: list[tuple[str, int | None
         width = round(max(count / most * (chart.bar_right - chart.bar_left), 2), 1)
         fill = BAR_FILLS[phase if number else ""]
         y = index * chart.row + 2
-        chart.bars.append(Bar(pause_label(phase, number), count, y, width, fill, round(chart.bar_left + width + 6, 1)))
+        text = (texts or {}).get((phase, number), "")
+        chart.bars.append(Bar(pause_label(phase, number), count, y, width, fill, round(chart.bar_left + width + 6, 1), text))
     return chart

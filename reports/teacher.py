@@ -31,6 +31,13 @@ class View:
         return self.track.stops[-1].label if self.track.stops else ""
 
     @property
+    def latest_pause_text(self) -> str:
+        """The action of the latest pause, in the words its walkthrough recorded; none for a range
+        (observers of a walk who differed), whose latest rating gives one end only."""
+        latest = self.track.stops[-1] if self.track.stops else None
+        return self.track.latest_pause_text if latest and latest.up_to is None else ""
+
+    @property
     def movement(self) -> str:
         if len(self.track.stops) < 2:
             return "One pause so far" if self.track.stops else ""

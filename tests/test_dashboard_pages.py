@@ -59,12 +59,32 @@ def test_each_classroom_counts_once_at_its_latest_pause(client, walks, district)
 
 def test_the_chart_has_a_figures_table_beside_it_and_the_top_next_moves(client, walks, district):
     body = get(client, district.principal, "dashboard:pauses").content.decode()
-    table = body.split('<table class="figures">')[1].split("</table>")[0]
-    assert '<th scope="row">Foundation 5</th><td class="number">1</td>' in table
+    table = body.split('<table class="figures pause-figures">')[1].split("</table>")[0]
+    fifth = Walkthrough.objects.filter(teacher=district.teacher).latest("observed_at").pause_text
+    assert f'<th scope="row">Foundation 5<span class="action-text">{escape(fifth)}</span></th><td class="number">1</td>' in table
     moves = body.split('<ol class="next-moves">')[1].split("</ol>")[0]
     assert moves.index("Post the station rules.") < moves.index("=HYPERLINK")  # 2 classrooms before 1
     assert "Set goals together." not in moves  # Maria's earlier walkthrough is not her latest
     assert "the PL Toolbox's possible next move" not in moves  # each of these is the coach's own
+
+
+def test_each_pause_reads_as_its_action_in_the_words_the_walkthroughs_recorded(client, walks, district):
+    """A leader reads what "Foundation 2" asks without the progression open beside them: the words
+    the walkthroughs recorded (escaped), and after a rewording of the content, those most classrooms
+    paused at."""
+    daniel, sofia = (Teacher.objects.get(campus=district.oak, last_name=name) for name in ("Nguyen", "Ramirez"))
+    flex_walkthrough(district.coach, daniel, in_place=1, observed_at=days_ago(1))  # a second classroom at Foundation 2
+    recorded = Walkthrough.objects.get(teacher=daniel).pause_text
+    Walkthrough.objects.filter(teacher=district.oak_teacher).update(pause_text="Reworded <once> & for all")
+    body = get(client, district.principal, "dashboard:pauses").content.decode()
+    table = body.split('<table class="figures pause-figures">')[1].split("</table>")[0]
+    # One classroom each way: the tie goes to neither rule in particular, but never to a blank.
+    assert re.search(r'Foundation 2<span class="action-text">[^<]+</span></th><td class="number">2</td>', table)
+    flex_walkthrough(district.coach, sofia, in_place=1, observed_at=days_ago(1))
+    Walkthrough.objects.filter(teacher=sofia).update(pause_text="Reworded <once> & for all")
+    body = get(client, district.principal, "dashboard:pauses").content.decode()
+    reworded = 'Foundation 2<span class="action-text">Reworded &lt;once&gt; &amp; for all</span></th><td class="number">3</td>'
+    assert reworded in body and escape(recorded) not in body
 
 
 def test_a_next_move_kept_as_the_pl_toolbox_gave_it_is_marked_as_its(client, walks, district):

@@ -61,7 +61,30 @@ def test_the_teacher_sees_the_coachs_view_and_their_own_side_by_side(client, his
     assert "PRIVATE" not in body
     text = pdf_text(client.get(reverse("reports:teacher-pdf", args=[district.teacher.pk])).content)
     assert "THE COACH'S VIEW" in text and "THE TEACHER'S OWN VIEW" in text
-    assert "Latest pause Foundation 6 Foundation 5" in text  # coach, then the teacher's own
+    words = {w.kind: " ".join(w.pause_text.split()) for w in Walkthrough.objects.filter(teacher=district.teacher).order_by("observed_at")}
+    coach, own = words[Walkthrough.Kind.COACH], words[Walkthrough.Kind.SELF]
+    assert f"Latest pause Foundation 6 {coach} Foundation 5 {own}" in " ".join(text.split())  # coach, then the teacher's own
+
+
+def test_the_latest_pause_prints_with_its_action_in_the_words_the_walkthrough_recorded(client, history, district):
+    """A principal reading the printed summary reads what "Foundation 6" asks of the classroom, as the
+    latest walkthrough recorded it (escaped), not only its number."""
+    latest = Walkthrough.objects.filter(teacher=district.teacher, kind=Walkthrough.Kind.COACH).latest("observed_at")
+    Walkthrough.objects.filter(pk=latest.pk).update(pause_text=f"Students set goals {HOSTILE}")
+    client.force_login(district.principal)
+    body = client.get(reverse("reports:teacher", args=[district.teacher.pk])).content.decode()
+    assert f'Foundation 6<span class="action-text">Students set goals {escape(HOSTILE)}</span>' in body
+    text = " ".join(pdf_text(client.get(reverse("reports:teacher-pdf", args=[district.teacher.pk])).content).split())
+    assert f"Latest pause Foundation 6 Students set goals {HOSTILE} Movement" in text
+
+
+def test_observers_who_differed_at_the_latest_visit_print_the_range_without_one_ends_words(client, content, district):
+    walk = plan_walk(district, observers=[district.coach, district.principal])
+    ratings = [flex_walkthrough(observer, district.teacher, in_place=n, walk=walk) for observer, n in ((district.coach, 2), (district.principal, 5))]
+    client.force_login(district.leader)
+    text = " ".join(pdf_text(client.get(reverse("reports:teacher-pdf", args=[district.teacher.pk])).content).split())
+    assert "Latest pause Foundation 3 to Foundation 6 (observers differed) Movement" in text
+    assert not any(" ".join(rating.pause_text.split()) in text for rating in ratings)
 
 
 def test_a_principal_sees_only_the_coachs_view(client, history, district):

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from playwright.sync_api import expect
 
-from observations.models import ProgressionWalk
+from observations.models import ProgressionWalk, Walkthrough
 from observations.services import walk_create, walkthrough_finish
 from people.models import Campus, Teacher
 from tests.reporting import pdf_links, pdf_pages, pdf_text, signed_in_page
@@ -107,10 +107,12 @@ def test_the_walks_classrooms_counted_once_at_their_latest_pause(client, distric
     desc = between(body, "<desc", "</desc>")
     counted = "Foundation 1: 1 teacher; Foundation 4: 1 teacher; Foundation 5: 2 teachers; Differentiated 2: 1 teacher."
     assert counted in desc
-    table = between(body, '<table class="figures">', "</table>")
+    table = between(body, '<table class="figures pause-figures">', "</table>")
     assert "<caption>Flex Model: classrooms per pause</caption>" in table
-    assert '<th scope="row">Foundation 5</th><td class="number">2</td>' in table
-    assert '<th scope="row">Differentiated 2</th><td class="number">1</td>' in table
+    words = {(w.pause_phase, w.pause_number): escape(w.pause_text) for w in Walkthrough.objects.filter(walk=walks["walk"])}
+    assert f'<th scope="row">Foundation 5<span class="action-text">{words["foundation", 5]}</span></th><td class="number">2</td>' in table
+    d2 = words["differentiated", 2]
+    assert f'<th scope="row">Differentiated 2<span class="action-text">{d2}</span></th><td class="number">1</td>' in table
     assert "Foundation 3" not in table  # Maria's pause in the previous walk is not this walk's
 
 
