@@ -286,11 +286,11 @@ def walkthrough_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _page(request, walkthrough)
 
 
-def _page(request: HttpRequest, walkthrough: Walkthrough, *, problem: str = "", status: int = 200) -> HttpResponse:
+def _page(request: HttpRequest, walkthrough: Walkthrough, *, problem: str = "", status: int = 200, as_posted: bool = False) -> HttpResponse:
     """The walkthrough's page, with what was refused if anything: the walk while it is open (only
     its observer gets one: visible_to), else what was saved."""
     if walkthrough.is_open:
-        context = _walk_context(request, walkthrough, problem)
+        context = _walk_context(request, walkthrough, problem, as_posted=as_posted)
         start = Phase.Kind.values.index(walkthrough.start_phase) + 1 if walkthrough.start_phase else 1
         context["skipped_phases"] = list(walkthrough.framework.phases.filter(available=False, position__gte=start))
         return render(request, "observations/walk.html", context, status=status)
@@ -305,12 +305,13 @@ def _page(request: HttpRequest, walkthrough: Walkthrough, *, problem: str = "", 
     return render(request, "observations/walkthrough_detail.html", context, status=status)
 
 
-def _walk_context(request: HttpRequest, walkthrough: Walkthrough, problem: str = "") -> dict:
+def _walk_context(request: HttpRequest, walkthrough: Walkthrough, problem: str = "", *, as_posted: bool = False) -> dict:
     """What the walk fragment shows. A fresh client key for the next tap: a resend of this one reuses its own."""
     context = {"walkthrough": walkthrough, "state": walkthrough.state, "client_key": uuid.uuid4(), "problem": problem}
     if not walkthrough.framework.is_progression:
-        # A refused save shows what was posted again; a saved one starts a clean form.
-        data = request.GET if request.method != "POST" else request.POST if problem else QueryDict()
+        # A refused save, or a form posted back to show its steps, shows what was posted again; a
+        # saved one starts a clean form.
+        data = request.GET if request.method != "POST" else request.POST if problem or as_posted else QueryDict()
         context.update(_focus_choices(walkthrough, data, posted=request.method == "POST"))
     return context
 
@@ -453,7 +454,11 @@ def walkthrough_back_view(request: HttpRequest, pk: int) -> HttpResponse:
 @signed_in
 @require_POST
 def walkthrough_focus_view(request: HttpRequest, pk: int) -> HttpResponse:
-    """Driver Model: saves the feedback on one component."""
+    """Driver Model: saves the feedback on one component. Without JavaScript, "Show the action steps"
+    posts the form back to show the stage's steps, saving nothing: a GET would carry the form's
+    CSRF token into the address bar, the history and the server's logs."""
+    if "show_steps" in request.POST:
+        return _page(request, _reloaded(_claim(request, pk)), as_posted=True)
 
     def write(walkthrough):
         walkthrough = _reloaded(walkthrough)

@@ -203,6 +203,14 @@ def test_a_driver_model_walkthrough(coach_tablet, site):
     assert page.console_errors == []
 
 
+def test_choosing_a_component_and_stage_keeps_the_csrf_token_out_of_every_address(coach_tablet, site):
+    addresses = []
+    coach_tablet.on("request", lambda request: addresses.append(request.url))
+    relationships_steps(coach_tablet, site)
+    loads = [a for a in addresses if "stage=" in a]
+    assert loads and not any("csrfmiddlewaretoken" in a or "client_key" in a for a in addresses)
+
+
 def test_a_driver_model_component_takes_at_most_three_steps_while_choosing(coach_tablet, site):
     """Once three steps are ticked the others wait; unticking one frees them again."""
     form = relationships_steps(coach_tablet, site)

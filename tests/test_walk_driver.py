@@ -95,14 +95,29 @@ def test_the_htmx_choice_returns_just_the_form_with_that_cells_steps(client, wal
     assert other.text not in body
 
 
-def test_the_choice_works_without_javascript(client, walk, relationships):
+def test_the_choice_works_without_javascript(client, walk, relationships, district):
+    """"Show the action steps" posts the form back, so its CSRF token never lands in an address, the
+    history or a log (a GET once carried it there), and saves nothing."""
     component, stage, steps = relationships
     page = page_of(client, walk)
     assert "Show the action steps" in page and checkboxes(page) == []  # nothing chosen yet
-    page = page_of(client, walk, component=component.pk, stage=stage.pk)  # what the button's GET asks for
-    assert "<html" in page and checkboxes(page) == [str(step.pk) for step in steps]
+    assert 'formmethod="get"' not in page
+    data = {"client_key": field(page, "client_key"), "version": field(page, "version"), "csrfmiddlewaretoken": "x" * 32,
+            "component": component.pk, "stage": stage.pk, "own_words": "Typed <first>", "show_steps": "1"}  # fmt: skip
+    response = client.post(reverse("observations:focus", args=[walk.pk]), data)
+    page = response.content.decode()
+    assert response.status_code == 200 and "<html" in page and checkboxes(page) == [str(step.pk) for step in steps]
     assert re.search(rf'<option value="{component.pk}" selected>Relationships</option>', page)
     assert re.search(rf'name="stage" value="{stage.pk}" checked', page)
+    assert "Typed &lt;first&gt;</textarea>" in page
+    walk.refresh_from_db()
+    assert not DriverFocus.objects.exists() and str(walk.version) == data["version"]
+    # With JavaScript the form's choices load by GET: only what chooses the steps goes into its address.
+    form = page.split('<form id="focus-form"')[1].split("</form>")[0]
+    loads = 2 + Stage.objects.filter(framework=walk.framework).count()  # the component, each stage, the button
+    assert form.count('hx-params="component,stage,own_words"') == form.count("hx-get=") == loads
+    client.force_login(district.principal)  # not the observer: nothing to show
+    assert client.post(reverse("observations:focus", args=[walk.pk]), data).status_code == 404
 
 
 def test_a_driver_model_walkthrough_starts_without_a_phase(client, walk, district):
