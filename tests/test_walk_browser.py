@@ -453,12 +453,20 @@ def test_back_waits_while_an_answer_is_on_its_way(coach_tablet, site):
 
 
 def test_a_tap_on_a_walkthrough_discarded_elsewhere_says_so(coach_tablet, site):
+    """Every button of the walk waits then (each would be refused the same), and the focus stays
+    put: no later swap takes it for this tap's answer."""
     page = coach_tablet
     start(page, site, "brooks", "James Brooks", "Flex Model")
+    page.get_by_role("button", name="In place").click()
+    expect(page.locator(".question-text .action-number")).to_have_text("2")
+    page.wait_for_timeout(450)  # the new question's buttons are live
     Walkthrough.objects.all().delete()  # discarded on another device
     page.get_by_role("button", name="In place").click()
     expect(page.locator(".question [data-send-status]")).to_contain_text("no longer open to you here. Reload the page")
     expect(page.get_by_role("button", name="In place")).to_be_disabled()
+    expect(page.get_by_role("button", name="Back: undo “Foundation 1”")).to_be_disabled()
+    page.wait_for_timeout(450)
+    expect(page.locator("#walk button:enabled")).to_have_count(0)
 
 
 def test_another_component_waits_while_feedback_is_not_saved_yet(coach_tablet, site):

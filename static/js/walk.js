@@ -18,6 +18,7 @@
   var timers = new WeakMap();
   var attempts = new WeakMap();
   var answered = false; // a save's answer is about to be swapped in (by then its form is gone)
+  var gone = false; // the server said the walkthrough is no longer this coach's to write to
   var SETTLE_MS = 400;
 
   function retryForm(event) {
@@ -186,17 +187,21 @@
         if (!unsaved.has(form)) say(form, "", "saved");
         return;
       }
-      answered = true;
       unsaved.delete(form);
       markUnsaved();
       clearTimeout(timers.get(form));
       attempts.delete(form);
-      if (!anyUnsaved()) everyRetryForm(false);
       if (xhr.status === 403 || xhr.status === 404) {
-        // Nothing to swap: the walkthrough is gone (discarded elsewhere) or the sign-in ended.
-        setButtons(form, true);
+        // Nothing to swap, so nowhere for the focus to go: the walkthrough is gone (discarded
+        // elsewhere) or no longer this coach's. Every button of the walk would be refused the same.
+        gone = true;
+        everyRetryForm(true);
         say(form, "Not saved: this walkthrough is no longer open to you here. Reload the page to see where it stands.", "unsaved");
-      } else if (form.isConnected) say(form, "", "saved");
+        return;
+      }
+      answered = true;
+      if (!anyUnsaved()) everyRetryForm(false);
+      if (form.isConnected) say(form, "", "saved");
     }
   });
 
@@ -208,7 +213,7 @@
       if (seen.has(form)) return;
       seen.add(form);
       setButtons(form, true);
-      setTimeout(function () { if (!anyUnsaved()) setButtons(form, false); }, SETTLE_MS);
+      setTimeout(function () { if (!anyUnsaved() && !gone) setButtons(form, false); }, SETTLE_MS);
     });
   });
 
