@@ -125,7 +125,7 @@ def _start_page(request: HttpRequest, *, kind: str, teachers, walk=None) -> Http
         except WalkthroughInvalid as exc:
             problem = str(exc)
         else:
-            return redirect(walkthrough)
+            return _on_to(request, walkthrough)
     context = {
         "kind": kind,
         "teacher": teacher,
@@ -157,7 +157,7 @@ def _walk_closed(request: HttpRequest, walk) -> HttpResponse:
             key = None  # refused below all the same
         made = key and Walkthrough.objects.filter(client_key=key, observer=request.user, walk=walk).first()
         if made:
-            return redirect(made)
+            return _on_to(request, made)
     if request.htmx:  # a search typed on a page loaded before the close: show the whole page's answer
         return HttpResponseClientRedirect(f"{reverse('observations:walkthrough-new')}?walk={walk.pk}")
     context = {"walk": walk, "can_reopen": request.user.has_role(Role.Kind.DISTRICT_LEADER)}
@@ -519,12 +519,12 @@ def walkthrough_finish_view(request: HttpRequest, pk: int) -> HttpResponse:
         walkthrough = _reloaded(walkthrough)
         if not walkthrough.is_open:  # finished already, in another tab
             messages.info(request, "This walkthrough was already finished; this is what was saved.")
-            return _finished(request, walkthrough)
+            return _on_to(request, walkthrough)
         return _walk_response(request, _as_typed(walkthrough, request.POST), problem=str(exc), status=409)
     except WalkthroughInvalid as exc:
         return _walk_response(request, _as_typed(_reloaded(walkthrough), request.POST), problem=str(exc), status=400)
     messages.success(request, "Reflection saved." if walkthrough.kind == Walkthrough.Kind.SELF else "Walkthrough saved.")
-    return _finished(request, walkthrough)
+    return _on_to(request, walkthrough)
 
 
 def _as_typed(walkthrough: Walkthrough, posted) -> Walkthrough:
@@ -536,7 +536,9 @@ def _as_typed(walkthrough: Walkthrough, posted) -> Walkthrough:
     return walkthrough
 
 
-def _finished(request: HttpRequest, walkthrough: Walkthrough) -> HttpResponse:
+def _on_to(request: HttpRequest, walkthrough: Walkthrough) -> HttpResponse:
+    """On to the walkthrough once a start or a finish is saved: htmx follows HX-Redirect after the
+    page's script has taken the send as saved; a plain form post is redirected."""
     if request.htmx:
         return HttpResponseClientRedirect(walkthrough.get_absolute_url())
     return redirect(walkthrough)

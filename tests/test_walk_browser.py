@@ -7,6 +7,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.contrib.sessions.models import Session
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from observations.models import Answer, Walkthrough
@@ -450,6 +451,36 @@ def test_back_waits_while_an_answer_is_on_its_way(coach_tablet, site):
     assert back_disabled is True
     expect(page.locator(".question-text .action-number")).to_have_text("3")
     expect(page.get_by_role("button", name="Back: undo “Foundation 2”")).to_be_enabled()
+
+
+def test_a_start_sent_without_a_connection_is_kept_and_sent_again(coach_tablet, site, district):
+    page = coach_tablet
+    page.goto(f"{site}/walkthroughs/new/?teacher={district.oak_teacher.pk}&framework=flex")
+    page.wait_for_load_state("load")
+    page.context.set_offline(True)
+    page.get_by_role("button", name="Start the walkthrough").click()
+    status = page.locator(".start-form [data-send-status]")
+    expect(status).to_contain_text("Not saved yet: no connection. Your start is kept here and will be sent again")
+    assert not Walkthrough.objects.exists()
+    page.context.set_offline(False)
+    expect(page.locator("#walk")).to_be_visible(timeout=15000)
+    walk = Walkthrough.objects.get()
+    assert page.url.endswith(walk.get_absolute_url()) and walk.teacher == district.oak_teacher
+
+
+def test_a_refused_start_shows_why_in_the_page(coach_tablet, site, district):
+    page = coach_tablet
+    page.goto(f"{site}/walkthroughs/new/?teacher={district.oak_teacher.pk}&framework=flex")
+    page.wait_for_load_state("load")
+    when = page.get_by_label("Date and time")
+    when.fill("2001-09-10T09:30")
+    page.get_by_role("button", name="Start the walkthrough").click()
+    expect(page.get_by_role("alert")).to_contain_text("older than a year")
+    expect(page.get_by_role("heading", level=1)).to_have_count(1)  # the page's own part swapped, not a page inside it
+    page.get_by_label("Date and time").fill(timezone.localtime().strftime("%Y-%m-%dT%H:%M"))
+    page.get_by_role("button", name="Start the walkthrough").click()
+    expect(page.locator("#walk")).to_be_visible()
+    assert Walkthrough.objects.count() == 1 and page.console_errors == [e for e in page.console_errors if "400" in e]
 
 
 def test_a_tap_on_a_walkthrough_discarded_elsewhere_says_so(coach_tablet, site):

@@ -141,6 +141,22 @@ def test_starting_opens_the_walk_and_a_resent_start_is_one_walkthrough(client, c
     assert walk.kind == Walkthrough.Kind.COACH and walk.is_open
 
 
+def test_the_pages_script_sends_start_as_a_kept_tap_answered_with_where_to_go(client, coach, district):
+    """The tablet's Start goes through htmx, so a failed send is kept and resent (static/js/walk.js):
+    saved, it is told where the walk is (HX-Redirect); a resend finds the same walkthrough; a
+    refusal is the page again, its form and message inside what the form swaps."""
+    page = start_form(client, district.oak_teacher)
+    assert re.search(r'<form [^>]*class="stacked-form start-form"[^>]*\n\s*hx-post="/walkthroughs/new/"[^>]*data-retry>', page)
+    assert "js/walk.js" in page and "data-send-status" in page
+    data = form_data(page, district.oak_teacher)
+    answers = [client.post(NEW, data, headers={"HX-Request": "true"}) for _ in range(2)]
+    walk = Walkthrough.objects.get()
+    assert [(a.status_code, a["HX-Redirect"]) for a in answers] == [(200, walk.get_absolute_url())] * 2
+    refused = client.post(NEW, form_data(page, district.oak_teacher, client_key="x"), headers={"HX-Request": "true"})
+    swapped = refused.content.decode().split('<div class="narrow-wide">')[1]
+    assert refused.status_code == 400 and "no valid key" in swapped and "start-form" in swapped
+
+
 def test_a_start_key_sent_again_for_another_classroom_is_refused_and_a_new_key_offered(client, coach, district):
     """The first start was saved but its reply lost; the page was then changed to another teacher.
     Not the same request: no silent redirect to the first walkthrough, and the next press works."""

@@ -53,12 +53,8 @@
     }
     clearTimeout(timers.get(form));
     say(form, "Not saved yet. Sending again…", "sending");
-    htmx.ajax("POST", form.getAttribute("hx-post"), {
-      source: form,
-      target: form.getAttribute("hx-target"),
-      swap: form.getAttribute("hx-swap"),
-      values: sent.get(form) || new FormData(),
-    });
+    // htmx takes the target, swap and select from the form's own attributes ("closest ..." included).
+    htmx.ajax("POST", form.getAttribute("hx-post"), { source: form, values: sent.get(form) || new FormData() });
   }
 
   function everyRetryForm(disabled) {
@@ -77,6 +73,7 @@
     if (values.get("in_place") === "no") return "Your answer, “Not yet”, is kept here and";
     if (form.classList.contains("back-form")) return "Your Back is kept here and";
     if (form.classList.contains("back-to-form")) return "Your change from here is kept here and";
+    if (form.classList.contains("start-form")) return "Your start is kept here and";
     return "What you sent is kept here and";
   }
 
