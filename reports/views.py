@@ -6,7 +6,7 @@ A page and its PDF share one context builder, so their access rules and content 
 from functools import partial
 
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
@@ -61,13 +61,23 @@ def _teacher_context(request: HttpRequest, pk: int) -> dict:
     return {"teacher": teacher, "summaries": summaries, "printed": timezone.localdate()}
 
 
-def _campus_context(request: HttpRequest, code: str) -> dict:
-    """A principal's own campus; leaders and site admins any campus. Others 404, so nothing leaks."""
+def _get_campus_for_user(request: HttpRequest, code: str) -> Campus:
+    """A principal's own campus; leaders and site admins any campus. Others 404, so nothing leaks.
+    A code typed in another case finds the campus when only one campus has it so."""
+    if "\x00" in code:  # PostgreSQL refuses NUL
+        raise Http404("No campus summary here.")
+    campus = Campus.objects.filter(code=code).first()
+    if campus is None:
+        alike = list(Campus.objects.filter(code__iexact=code)[:2])
+        campus = alike[0] if len(alike) == 1 else None
     user = request.user
-    campus = Campus.objects.filter(code=code).first() if "\x00" not in code else None  # PostgreSQL refuses NUL
     if campus is None or not (user.sees_every_campus or campus.pk in user.campus_ids(Role.Kind.PRINCIPAL)):
         raise Http404("No campus summary here.")
-    summary = build_campus_summary(campus=campus, viewer=user)
+    return campus
+
+
+def _campus_context(request: HttpRequest, campus: Campus) -> dict:
+    summary = build_campus_summary(campus=campus, viewer=request.user)
     return {"campus": campus, "summary": summary, "printed": timezone.localdate()}
 
 
@@ -104,13 +114,19 @@ def teacher_summary_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 @role_required(*CAMPUS_ROLES)
 @require_safe
 def campus_summary(request: HttpRequest, code: str) -> HttpResponse:
-    return render(request, "reports/campus.html", _campus_context(request, code))
+    campus = _get_campus_for_user(request, code)
+    if campus.code != code:
+        return redirect("reports:campus", campus.code)
+    return render(request, "reports/campus.html", _campus_context(request, campus))
 
 
 @role_required(*CAMPUS_ROLES)
 @require_safe
 def campus_summary_pdf(request: HttpRequest, code: str) -> HttpResponse:
-    context = _campus_context(request, code)
+    campus = _get_campus_for_user(request, code)
+    if campus.code != code:
+        return redirect("reports:campus-pdf", campus.code)
+    context = _campus_context(request, campus)
     filename = pdf_filename("campus summary", context["campus"].code, f"{context['printed']:%Y-%m-%d}")
     return pdf_response(request, "reports/campus.html", context, filename)
 

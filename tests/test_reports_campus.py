@@ -138,6 +138,7 @@ def test_a_60_teacher_campus_paginates_with_the_table_header_on_every_page(clien
         ("coach", "OAK", 403),  # campus summaries are for principals and leaders
         ("lkw_coach", "LKW", 403),
         ("teacher_user", "OAK", 403),
+        ("principal", "lkw", 404),  # another case finds the campus only for those who may see it
     ],
 )
 def test_who_may_print_which_campus(client, oak, district, view, viewer, code, status):
@@ -146,6 +147,16 @@ def test_who_may_print_which_campus(client, oak, district, view, viewer, code, s
     assert response.status_code == status
     if status != 200:  # nothing of the campus (the menu may name the signed-in teacher herself)
         assert "Alvarez" not in response.content.decode(errors="replace").split('id="main"')[-1]
+
+
+@pytest.mark.parametrize("view", ["reports:campus", "reports:campus-pdf"])
+def test_a_code_typed_in_another_case_goes_to_the_campus_own_address(client, oak, district, view):
+    client.force_login(district.principal)
+    response = client.get(reverse(view, args=["oak"]))
+    assert response.status_code == 302 and response["Location"] == reverse(view, args=["OAK"])
+    Campus.objects.create(code="Oak", name="Another Oak")  # two campuses read "oak": neither is guessed
+    assert client.get(reverse(view, args=["oak"])).status_code == 404
+    assert client.get(reverse(view, args=["OAK"])).status_code == 200
 
 
 def test_a_site_admin_sees_the_roster_but_no_coaching_record(client, oak, district):
