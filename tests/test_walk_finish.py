@@ -14,7 +14,6 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from observations.models import Walkthrough, WalkthroughChange
 from observations.services import walkthrough_answer, walkthrough_finish, walkthrough_start
@@ -229,11 +228,6 @@ def finished(client, paused) -> Walkthrough:
 def test_the_observer_reads_their_private_note(client, finished):
     page = page_of(client, finished)
     assert "PRIVATE-NOTE" in page and "only you see this" in page
-
-
-def test_the_time_observed_names_the_districts_time_zone(client, finished):
-    observed = timezone.localtime(finished.observed_at)
-    assert f"<dt>Observed</dt><dd>{observed:%A} {observed.day} {observed:%B %Y, %H:%M} {observed.tzname()}</dd>" in page_of(client, finished)
 
 
 def test_a_finished_walkthrough_offers_the_observer_the_next_one(client, finished, district):
