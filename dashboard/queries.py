@@ -137,9 +137,10 @@ def pauses_by_progression(viewer, scope: Scope, progressions: list[Framework]) -
         ranked = sorted(moves[pk].items(), key=lambda move: (-move[1], move[0]))
         progression.next_moves = [(move, n, move in toolbox_moves[pk]) for move, n in ranked[:NEXT_MOVES]]
         # Each pause's action in the words the walkthroughs recorded; should a revision of the
-        # content have reworded it, the words most classrooms paused at.
-        for (pause, text), _n in sorted(words[pk].items(), key=lambda item: item[1]):
-            progression.texts[pause] = text
+        # content have reworded it, the words most classrooms paused at (a tie: the first in order,
+        # so the page and its PDF agree).
+        for (pause, text), _n in sorted(words[pk].items(), key=lambda item: (item[1], item[0][1]), reverse=True):
+            progression.texts.setdefault(pause, text)
     return [p for p in found.values() if p.pauses]
 
 

@@ -66,12 +66,13 @@ def _get_campus_for_user(request: HttpRequest, code: str) -> Campus:
     A code typed in another case finds the campus when only one campus has it so."""
     if "\x00" in code:  # PostgreSQL refuses NUL
         raise Http404("No campus summary here.")
-    campus = Campus.objects.filter(code=code).first()
-    if campus is None:
-        alike = list(Campus.objects.filter(code__iexact=code)[:2])
-        campus = alike[0] if len(alike) == 1 else None
     user = request.user
-    if campus is None or not (user.sees_every_campus or campus.pk in user.campus_ids(Role.Kind.PRINCIPAL)):
+    campuses = Campus.objects.all() if user.sees_every_campus else Campus.objects.filter(pk__in=user.campus_ids(Role.Kind.PRINCIPAL))
+    campus = campuses.filter(code=code).first()
+    if campus is None:
+        alike = list(campuses.filter(code__iexact=code)[:2])  # among the campuses this user may see only
+        campus = alike[0] if len(alike) == 1 else None
+    if campus is None:
         raise Http404("No campus summary here.")
     return campus
 

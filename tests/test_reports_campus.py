@@ -154,7 +154,9 @@ def test_a_code_typed_in_another_case_goes_to_the_campus_own_address(client, oak
     client.force_login(district.principal)
     response = client.get(reverse(view, args=["oak"]))
     assert response.status_code == 302 and response["Location"] == reverse(view, args=["OAK"])
-    Campus.objects.create(code="Oak", name="Another Oak")  # two campuses read "oak": neither is guessed
+    Campus.objects.create(code="Oak", name="Another Oak")  # not the principal's: it tells them nothing
+    assert client.get(reverse(view, args=["oak"]))["Location"] == reverse(view, args=["OAK"])
+    client.force_login(district.leader)  # two campuses the leader sees read "oak": neither is guessed
     assert client.get(reverse(view, args=["oak"])).status_code == 404
     assert client.get(reverse(view, args=["OAK"])).status_code == 200
 

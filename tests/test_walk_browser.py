@@ -204,12 +204,19 @@ def test_a_driver_model_walkthrough(coach_tablet, site):
     assert page.console_errors == []
 
 
-def test_choosing_a_component_and_stage_keeps_the_csrf_token_out_of_every_address(coach_tablet, site):
+def test_choosing_a_component_and_stage_keeps_the_csrf_token_and_typed_words_out_of_every_address(coach_tablet, site):
+    """What is typed stays in the form across a change of stage, carried by the page, not in the
+    address (the server's logs, and its limit on an address's length)."""
     addresses = []
     coach_tablet.on("request", lambda request: addresses.append(request.url))
-    relationships_steps(coach_tablet, site)
+    form = relationships_steps(coach_tablet, site)
+    form.get_by_label("In your own words").fill("Morning meeting “every day”")
+    form.get_by_label("Moving more learner centered").check()
+    expect(form.get_by_label("Moving more learner centered")).to_be_checked()
+    expect(form.get_by_label("In your own words")).to_have_value("Morning meeting “every day”")
     loads = [a for a in addresses if "stage=" in a]
-    assert loads and not any("csrfmiddlewaretoken" in a or "client_key" in a for a in addresses)
+    assert len(loads) == 2
+    assert not any(word in a for a in addresses for word in ("csrfmiddlewaretoken", "client_key", "own_words", "Morning"))
 
 
 def test_a_driver_model_component_takes_at_most_three_steps_while_choosing(coach_tablet, site):
@@ -468,6 +475,32 @@ def test_a_start_sent_without_a_connection_is_kept_and_sent_again(coach_tablet, 
     assert page.url.endswith(walk.get_absolute_url()) and walk.teacher == district.oak_teacher
 
 
+def test_a_start_answered_by_a_page_not_pl_coachs_is_kept_and_sent_again(coach_tablet, site, district):
+    """A school wifi's sign-in page (a 200) or a proxy's error page holds no start page: swapped in,
+    it wiped the form and the kept start with it."""
+    page = coach_tablet
+    page.goto(f"{site}/walkthroughs/new/?teacher={district.oak_teacher.pk}&framework=flex")
+    page.wait_for_load_state("load")
+    portal = "<html><body><h1>Sign in to the school wifi</h1></body></html>"
+    page.route("**/walkthroughs/new/", lambda route: route.fulfill(status=200, body=portal, content_type="text/html"))
+    page.get_by_role("button", name="Start the walkthrough").click()
+    expect(page.locator(".start-form [data-send-status]")).to_contain_text("Not saved yet: no connection. Your start is kept here")
+    expect(page.get_by_role("heading", name="Sign in to the school wifi")).to_have_count(0)
+    page.unroute("**/walkthroughs/new/")
+    expect(page.locator("#walk")).to_be_visible(timeout=15000)
+    assert Walkthrough.objects.count() == 1
+
+
+def test_a_start_refused_404_says_the_page_is_out_of_date(coach_tablet, site, district):
+    page = coach_tablet
+    page.goto(f"{site}/walkthroughs/new/?teacher={district.oak_teacher.pk}&framework=flex")
+    page.wait_for_load_state("load")
+    page.route("**/walkthroughs/new/", lambda route: route.fulfill(status=404, body="Not found", content_type="text/plain"))
+    page.get_by_role("button", name="Start the walkthrough").click()
+    expect(page.locator(".start-form [data-send-status]")).to_contain_text("Not started: this page is out of date. Reload it")
+    expect(page.get_by_role("button", name="Start the walkthrough")).to_be_disabled()
+
+
 def test_a_refused_start_shows_why_in_the_page(coach_tablet, site, district):
     page = coach_tablet
     page.goto(f"{site}/walkthroughs/new/?teacher={district.oak_teacher.pk}&framework=flex")
@@ -477,6 +510,7 @@ def test_a_refused_start_shows_why_in_the_page(coach_tablet, site, district):
     page.get_by_role("button", name="Start the walkthrough").click()
     expect(page.get_by_role("alert")).to_contain_text("older than a year")
     expect(page.get_by_role("heading", level=1)).to_have_count(1)  # the page's own part swapped, not a page inside it
+    expect(page.get_by_role("alert")).to_be_focused()  # the button pressed is gone: the focus goes to why
     page.get_by_label("Date and time").fill(timezone.localtime().strftime("%Y-%m-%dT%H:%M"))
     page.get_by_role("button", name="Start the walkthrough").click()
     expect(page.locator("#walk")).to_be_visible()

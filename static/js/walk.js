@@ -58,6 +58,7 @@
   }
 
   function everyRetryForm(disabled) {
+    if (!disabled && gone) return; // the server said the walkthrough is gone: nothing here may be sent
     document.querySelectorAll("form[data-retry]").forEach(function (form) { setButtons(form, disabled); });
   }
 
@@ -124,6 +125,14 @@
     return (status >= 200 && status < 400) || [400, 403, 404, 409].indexOf(status) >= 0;
   }
 
+  // A form that swaps in a part of the page it gets back (Start: hx-select) is answered only by a
+  // page holding that part, or by where to go next (HX-Redirect).
+  function holdsItsPart(form, xhr) {
+    var part = form.getAttribute("hx-select");
+    if (!part || xhr.status === 403 || xhr.status === 404 || xhr.getResponseHeader("HX-Redirect")) return true;
+    return Boolean(new DOMParser().parseFromString(xhr.responseText, "text/html").querySelector(part));
+  }
+
   // Signing in again (in another tab) gives the browser a new CSRF token: a resend carries it.
   function freshToken() {
     var match = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
@@ -184,16 +193,26 @@
         if (!unsaved.has(form)) say(form, "", "saved");
         return;
       }
+      if (!holdsItsPart(form, xhr)) {
+        // Not PL Coach's page (a proxy's error page, a school wifi's sign-in page): swapping in
+        // nothing would wipe the form. Kept, and sent again like a send that got no reply.
+        event.preventDefault();
+        failed(form, 0);
+        return;
+      }
       unsaved.delete(form);
       markUnsaved();
       clearTimeout(timers.get(form));
       attempts.delete(form);
       if (xhr.status === 403 || xhr.status === 404) {
         // Nothing to swap, so nowhere for the focus to go: the walkthrough is gone (discarded
-        // elsewhere) or no longer this coach's. Every button of the walk would be refused the same.
+        // elsewhere) or no longer this coach's, or the start page is out of date. Every button
+        // of the walk would be refused the same.
         gone = true;
         everyRetryForm(true);
-        say(form, "Not saved: this walkthrough is no longer open to you here. Reload the page to see where it stands.", "unsaved");
+        say(form, form.classList.contains("start-form")
+          ? "Not started: this page is out of date. Reload it to choose again."
+          : "Not saved: this walkthrough is no longer open to you here. Reload the page to see where it stands.", "unsaved");
         return;
       }
       answered = true;
@@ -221,8 +240,27 @@
     if (!answered) return;
     answered = false;
     var walk = document.getElementById("walk");
-    var where = walk && (walk.querySelector(".form-errors[role=alert]") || walk.querySelector("[data-swap-focus]"));
+    var where = walk ? walk.querySelector(".form-errors[role=alert]") || walk.querySelector("[data-swap-focus]")
+      : document.querySelector(".form-errors[role=alert]"); // a refused start: the page's own message
     if (where) where.focus();
+  });
+
+  // The Driver Model form is redrawn (a GET) when the component or stage changes: what was typed
+  // in its own words is carried across here, not in the request's address, which would put it in
+  // the server's logs and, long, over the server's limit for an address.
+  var typed = null;
+  function redrawsForm(event) {
+    var config = event.detail && event.detail.requestConfig;
+    return config && config.verb === "get" && event.detail.target && event.detail.target.id === "focus-form";
+  }
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var words = document.getElementById("own_words");
+    typed = redrawsForm(event) && words ? words.value : null;
+  });
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var words = document.getElementById("own_words");
+    if (typed !== null && words && redrawsForm(event)) words.value = typed;
+    typed = null;
   });
 
   // A Driver Model component takes at most a few action steps: once that many are ticked the
