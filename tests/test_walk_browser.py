@@ -53,6 +53,12 @@ def start(page, site, teacher_search: str, teacher: str, framework: str) -> None
     page.wait_for_load_state("load")
 
 
+def open_start_form(page, site, teacher) -> None:
+    """The start page with the teacher and the Flex Model chosen, its script bound (load)."""
+    page.goto(f"{site}/walkthroughs/new/?teacher={teacher.pk}&framework=flex")
+    page.wait_for_load_state("load")
+
+
 def relationships_steps(page, site):
     """A Driver Model walkthrough of Grace Kim, its form showing Relationships' steps toward learner centered."""
     start(page, site, "grace", "Grace Kim", "Driver Model")
@@ -462,8 +468,7 @@ def test_back_waits_while_an_answer_is_on_its_way(coach_tablet, site):
 
 def test_a_start_sent_without_a_connection_is_kept_and_sent_again(coach_tablet, site, district):
     page = coach_tablet
-    page.goto(f"{site}/walkthroughs/new/?teacher={district.oak_teacher.pk}&framework=flex")
-    page.wait_for_load_state("load")
+    open_start_form(page, site, district.oak_teacher)
     page.context.set_offline(True)
     page.get_by_role("button", name="Start the walkthrough").click()
     status = page.locator(".start-form [data-send-status]")
@@ -479,8 +484,7 @@ def test_a_start_answered_by_a_page_not_pl_coachs_is_kept_and_sent_again(coach_t
     """A school wifi's sign-in page (a 200) or a proxy's error page holds no start page: swapped in,
     it wiped the form and the kept start with it."""
     page = coach_tablet
-    page.goto(f"{site}/walkthroughs/new/?teacher={district.oak_teacher.pk}&framework=flex")
-    page.wait_for_load_state("load")
+    open_start_form(page, site, district.oak_teacher)
     portal = "<html><body><h1>Sign in to the school wifi</h1></body></html>"
     page.route("**/walkthroughs/new/", lambda route: route.fulfill(status=200, body=portal, content_type="text/html"))
     page.get_by_role("button", name="Start the walkthrough").click()
@@ -493,8 +497,7 @@ def test_a_start_answered_by_a_page_not_pl_coachs_is_kept_and_sent_again(coach_t
 
 def test_a_start_refused_404_says_the_page_is_out_of_date(coach_tablet, site, district):
     page = coach_tablet
-    page.goto(f"{site}/walkthroughs/new/?teacher={district.oak_teacher.pk}&framework=flex")
-    page.wait_for_load_state("load")
+    open_start_form(page, site, district.oak_teacher)
     page.route("**/walkthroughs/new/", lambda route: route.fulfill(status=404, body="Not found", content_type="text/plain"))
     page.get_by_role("button", name="Start the walkthrough").click()
     expect(page.locator(".start-form [data-send-status]")).to_contain_text("Not started: this page is out of date. Reload it")
@@ -503,8 +506,7 @@ def test_a_start_refused_404_says_the_page_is_out_of_date(coach_tablet, site, di
 
 def test_a_refused_start_shows_why_in_the_page(coach_tablet, site, district):
     page = coach_tablet
-    page.goto(f"{site}/walkthroughs/new/?teacher={district.oak_teacher.pk}&framework=flex")
-    page.wait_for_load_state("load")
+    open_start_form(page, site, district.oak_teacher)
     when = page.get_by_label("Date and time")
     when.fill("2001-09-10T09:30")
     page.get_by_role("button", name="Start the walkthrough").click()
